@@ -1,0 +1,172 @@
+"""The `qabot` command line: ingest, ask, visits, chat, eval and run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from knowledge import (
+    ArticleParseError,
+    KnowledgeBase,
+    KnowledgeBaseError,
+    VisitFilter,
+    build_knowledge_base,
+    default_db_path,
+    ensure_knowledge_base,
+)
+
+from . import textui
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except (KnowledgeBaseError, ArticleParseError) as exc:
+        print(f"qabot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qabot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+
+    def db_option(p):
+        p.add_argument("--db", type=Path, help=f"knowledge base (default: {default_db_path()})")
+
+    p = sub.add_parser("ingest", help="load article files into the knowledge base")
+    p.add_argument("files", nargs="+", type=Path)
+    db_option(p)
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="build from these files only (default: keep the articles already there)",
+    )
+    p.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="report and skip files that cannot be parsed (default: stop)",
+    )
+    p.set_defaults(handler=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question (or one per line from stdin)")
+    p.add_argument("question", nargs="*")
+    p.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    db_option(p)
+    p.set_defaults(handler=cmd_ask)
+
+    p = sub.add_parser("visits", help="list high-level visits")
+    years = p.add_mutually_exclusive_group()
+    years.add_argument("--year", type=int)
+    years.add_argument("--from", dest="year_from", type=int)
+    p.add_argument("--to", dest="year_to", type=int)
+    p.add_argument("--person")
+    p.add_argument("--place")
+    p.add_argument("--json", action="store_true")
+    db_option(p)
+    p.set_defaults(handler=cmd_visits)
+
+    p = sub.add_parser("chat", help="an interactive session with the same answers as the bot")
+    db_option(p)
+    p.set_defaults(handler=cmd_chat)
+
+    p = sub.add_parser("eval", help="score the engine on an evaluation file (JSON lines)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--calibration", action="store_true", help="print accuracy by confidence")
+    db_option(p)
+    p.set_defaults(handler=cmd_eval)
+
+    p = sub.add_parser("run", help="serve Telegram (polling, or a webhook if WEBHOOK_URL is set)")
+    p.set_defaults(handler=cmd_run)
+    return parser
+
+
+def _open(args) -> KnowledgeBase:
+    return KnowledgeBase.open(ensure_knowledge_base(args.db))
+
+
+def cmd_ingest(args) -> int:
+    db_path = args.db or default_db_path()
+    if not args.replace:
+        ensure_knowledge_base(args.db)
+    progress = textui.progress(len(args.files))
+    try:
+        result = build_knowledge_base(
+            args.files,
+            db_path,
+            keep_existing=not args.replace,
+            skip_bad=args.skip_bad,
+            progress=progress.step,
+        )
+    finally:
+        progress.close()
+    for problem in result.skipped:
+        print(f"skipped {problem}", file=sys.stderr)
+    for report in result.articles:
+        print(
+            f"{report.title}: {report.sections} sections, {report.facts} facts, "
+            f"{report.visits} visits"
+        )
+    print(f"knowledge base: {db_path}")
+    return 1 if result.skipped and not result.articles else 0
+
+
+def cmd_ask(args) -> int:
+    with _open(args) as kb:
+        if args.question:
+            questions = [" ".join(args.question)]
+        else:
+            questions = (line.rstrip("\n") for line in sys.stdin)
+        for question in questions:
+            answer = kb.ask(question)
+            if args.json:
+                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            else:
+                print(textui.render_answer(answer), flush=True)
+    return 0
+
+
+def cmd_visits(args) -> int:
+    year_from = args.year if args.year else args.year_from
+    year_to = args.year if args.year else args.year_to
+    flt = VisitFilter(year_from=year_from, year_to=year_to, person=args.person, place=args.place)
+    with _open(args) as kb:
+        visits = kb.visits(flt)
+    if args.json:
+        for visit in visits:
+            print(json.dumps(textui.visit_json(visit), ensure_ascii=False))
+    else:
+        print(textui.render_visits(visits))
+    return 0
+
+
+def cmd_chat(args) -> int:
+    with _open(args) as kb:
+        return textui.chat(kb)
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import evaluate
+
+    with _open(args) as kb:
+        return evaluate(kb, args.file, calibration=args.calibration)
+
+
+def cmd_run(args) -> int:
+    from .app import run_bot
+
+    return run_bot()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Plain-text rendering for the terminal: answers, visit tables, progress and `qabot chat`."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+
+from tqdm import tqdm
+
+from knowledge import Answer, KnowledgeBase, Visit, parse_visit_filter
+from knowledge.commands import COMMANDS
+
+
+def render_answer(answer: Answer) -> str:
+    lines = [answer.text]
+    if answer.abstained:
+        if answer.suggestions:
+            lines.append("You could ask: " + " | ".join(answer.suggestions))
+        return "\n".join(lines)
+    for source in answer.sources:
+        where = f"{source.article} › {source.section}" if source.section else source.article
+        lines.append(f"— {where} ({source.url})")
+    return "\n".join(lines)
+
+
+def render_visits(visits: list[Visit]) -> str:
+    if not visits:
+        return "No visits match."
+    header = ("Date", "Guest", "Host", "Place")
+    rows = [(v.date, v.guest, v.host, v.place) for v in visits]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def visit_json(visit: Visit) -> dict:
+    return asdict(visit)
+
+
+def help_text() -> str:
+    lines = ["Ask me anything about the articles I know, or use a command:"]
+    lines += [f"/{name} — {description}" for name, description in COMMANDS]
+    return "\n".join(lines)
+
+
+def chat(kb: KnowledgeBase) -> int:
+    """An interactive loop that answers like the Telegram bot does."""
+    print("qabot chat — type a question, /help for commands, Ctrl-D to leave.")
+    while True:
+        try:
+            line = input("> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if line:
+            print(reply(kb, line))
+
+
+def reply(kb: KnowledgeBase, line: str) -> str:
+    """The reply to one chat line: a command or a question."""
+    command, _, rest = line.partition(" ")
+    if command in ("/help", "/start"):
+        return help_text()
+    if command == "/visits":
+        return render_visits(kb.visits(parse_visit_filter(rest)))
+    if command == "/sources":
+        return "\n".join(
+            f"{a.title} ({a.url})\n  " + "\n  ".join(a.sections) for a in kb.articles()
+        )
+    if command == "/search":
+        facts = kb.search(rest)
+        return "\n".join(f"• {f.text} — {f.section or f.article}" for f in facts) or "No match."
+    if command == "/ask":
+        line = rest
+    elif command.startswith("/"):
+        return "Unknown command. " + help_text()
+    return render_answer(kb.ask(line))
+
+
+class progress:  # noqa: N801 - used like a function
+    """A progress bar shown only when there are many files and a terminal to show it on."""
+
+    def __init__(self, total: int):
+        self.bar = tqdm(total=total, unit="article", disable=total < 5 or not sys.stderr.isatty())
+
+    def step(self, _title: str) -> None:
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()

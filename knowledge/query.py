@@ -1,0 +1,422 @@
+"""Question understanding: language, intent, and weighted terms checked against the vocabulary.
+
+A question becomes a `Query`: what is asked (when, who, where, how much, a list) and the
+content terms to look for, each with its weight, its related forms (synonyms, spelling
+variants, typo corrections) and whether it names an entity that the answer must contain.
+Russian, French and Arabic questions are first mapped to English words through the lexicon
+files, CLDR place names and transliteration.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from unidecode import unidecode
+
+from . import lexicon
+from .places import foreign_names
+from .text import fold, script_of, stem, words, years
+
+SYNONYM_CREDIT = 0.85
+VARIANT_CREDIT = 0.9
+LOCATIVE = frozenset({"in", "to", "at", "into"})
+DESTINATION = LOCATIVE | {"visit", "visited", "visiting", "visits"}
+AUXILIARIES = frozenset(
+    [
+        "did",
+        "does",
+        "do",
+        "was",
+        "were",
+        "is",
+        "are",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+    ]
+)
+DECADE_RE = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s\b")
+RANGE_RE = re.compile(
+    r"\b(?:between|from)?\s*(1[0-9]{3}|20[0-9]{2})\s*(?:-|–|to|and|till|until)\s*"
+    r"(1[0-9]{3}|20[0-9]{2})\b"
+)
+
+
+@dataclass
+class Vocabulary:
+    """What the knowledge base knows: stems with document frequency, words, proper nouns."""
+
+    stem_df: dict[str, int]
+    word_stem: dict[str, str]
+    proper: frozenset[str]  # stems of words mostly written with a capital
+    facts: int
+    aliases: dict[str, str] = field(default_factory=dict)  # 'french' -> 'franc'
+    phrases: object = None  # callable(list of stems) -> bool: do they occur side by side?
+    words: list[str] = field(default_factory=list)
+    stems_sorted: list[str] = field(default_factory=list)
+    _skeletons: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        self.words = sorted(w for w in self.word_stem if len(w) >= 3)
+        self.stems_sorted = sorted(self.stem_df)
+
+    def by_skeleton(self) -> dict[str, str]:
+        """Consonant skeleton -> the most frequent proper name with it (built on first use)."""
+        if self._skeletons is None:
+            table: dict[str, str] = {}
+            for word in sorted(self.words, key=lambda w: -self.stem_df.get(self.word_stem[w], 0)):
+                if self.word_stem[word] in self.proper:
+                    table.setdefault(_skeleton(word), word)
+            self._skeletons = table
+        return self._skeletons
+
+    def idf(self, stem_: str) -> float:
+        df = self.stem_df.get(stem_, 0)
+        return math.log((self.facts + 1) / (df + 0.5)) + 1.0
+
+    def knows(self, stem_: str) -> bool:
+        return stem_ in self.stem_df
+
+    def variants(self, stem_: str) -> list[str]:
+        """Known stems sharing a long prefix with `stem_` (Algerian/Algeria, recognise/ize)."""
+        if len(stem_) < 6:
+            return []
+        prefix = stem_[:6]
+        start = bisect.bisect_left(self.stems_sorted, prefix)
+        out = []
+        for known in self.stems_sorted[start : start + 50]:
+            if not known.startswith(prefix):
+                break
+            shorter, longer = sorted((known, stem_), key=len)
+            if known != stem_ and longer.startswith(shorter) and len(longer) - len(shorter) <= 2:
+                out.append(known)
+        return out
+
+    def correct(self, word: str) -> str | None:
+        """The known word closest to a misspelt one, if it is close enough."""
+        if len(word) < 4 or not self.words:
+            return None
+        cutoff = 86
+        match = process.extractOne(
+            word, self.words, scorer=fuzz.ratio, score_cutoff=cutoff, processor=None
+        )
+        return match[0] if match else None
+
+
+@dataclass
+class Term:
+    """A content term of the question."""
+
+    word: str
+    stem: str
+    weight: float
+    alts: dict[str, float] = field(default_factory=dict)
+    entity: bool = False
+    known: bool = True
+    located: bool = False
+
+
+@dataclass
+class Query:
+    text: str
+    lang: str
+    intent: str
+    terms: list[Term]
+    english: str
+    years: list[int] = field(default_factory=list)
+    year_range: tuple[int, int] | None = None
+    role: str | None = None  # "host" or "guest" in visit questions
+    understood: float = 1.0  # share of a foreign question's content words we could map
+    wants_list: bool = False
+
+    @property
+    def weight(self) -> float:
+        return sum(t.weight for t in self.terms)
+
+
+def detect_language(text: str) -> str:
+    """'ru', 'ar', 'fr' or 'en', from the script and the function words used."""
+    letters = [script_of(ch) for ch in text if ch.isalpha()]
+    if not letters:
+        return "en"
+    if letters.count("cyrillic") * 2 > len(letters):
+        return "ru"
+    if letters.count("arabic") * 2 > len(letters):
+        return "ar"
+    tokens = words(text)
+    french = sum(
+        t in lexicon.stopwords("fr") or (t,) in lexicon.foreign("fr").phrases
+        for t in tokens
+        if t not in ("a", "as", "on", "est")
+    )
+    english = sum(t in lexicon.stopwords("en") or (t,) in lexicon.question_words() for t in tokens)
+    french += sum(1 for t in tokens if re.search(r"[àâçéèêëîïôûùœ]", t))
+    return "fr" if french > english else "en"
+
+
+def analyse(question: str, vocab: Vocabulary) -> Query:
+    """Turn a question into a Query against the given vocabulary."""
+    lang = detect_language(question)
+    if lang == "en":
+        tokens = _english_tokens(question)
+        understood = 1.0
+    else:
+        tokens, understood = _translate(question, lang, vocab)
+    intent, consumed = _intent(tokens)
+    role = _role([t for t, _ in tokens])
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for index, (token, caps) in enumerate(tokens):
+        if index in consumed or token in lexicon.stopwords("en") or token in LOCATIVE:
+            continue
+        if (token,) in lexicon.question_words() and index == 0:
+            continue
+        term = _term(token, caps, vocab)
+        if term is None or term.stem in seen:
+            continue
+        term.located = index > 0 and tokens[index - 1][0] in DESTINATION
+        seen.add(term.stem)
+        terms.append(term)
+    _check_compounds(tokens, terms, vocab)
+    found_years = years(question)
+    return Query(
+        text=question,
+        lang=lang,
+        intent=intent,
+        terms=terms,
+        english=" ".join(t for t, _ in tokens),
+        years=found_years,
+        year_range=year_range(question),
+        role=role,
+        understood=understood,
+        wants_list=intent == "list",
+    )
+
+
+def year_range(text: str) -> tuple[int, int] | None:
+    """A year range named in text: '1960s', '2000-2010', 'between 1962 and 1989', '2006'."""
+    match = RANGE_RE.search(text)
+    if match:
+        a, b = sorted((int(match.group(1)), int(match.group(2))))
+        return a, b
+    match = DECADE_RE.search(text)
+    if match:
+        start = int(match.group(1))
+        return start, start + (99 if start % 100 == 0 and "century" in text else 9)
+    found = years(text)
+    if len(found) == 1:
+        return found[0], found[0]
+    return None
+
+
+def _english_tokens(question: str) -> list[tuple[str, bool]]:
+    """(folded token, written with a capital and not first) pairs."""
+    out = []
+    for i, match in enumerate(re.finditer(r"\d+(?:[.,]\d+)*|[^\W\d_]+", question)):
+        raw = match.group()
+        out.append((fold(raw), i > 0 and raw[0].isupper()))
+    return out
+
+
+def _intent(tokens: list[tuple[str, bool]]) -> tuple[str, set[int]]:
+    """The intent named by the first question phrase, and the token positions it used."""
+    table = lexicon.question_words()
+    plain = [t for t, _ in tokens]
+    for start in range(len(plain)):
+        for size in (3, 2, 1):
+            phrase = tuple(plain[start : start + size])
+            if len(phrase) == size and phrase in table:
+                intent = table[phrase]
+                if intent == "yesno" and start > 0:
+                    continue
+                if (
+                    phrase == ("how",)
+                    and start + 1 < len(plain)
+                    and plain[start + 1] not in AUXILIARIES
+                ):
+                    return "quantity", {start}
+                if intent == "quantity" and phrase[0] == "how":
+                    return intent, {start}  # keep 'long', 'large', 'old': the attribute asked
+                return intent, set(range(start, start + size))
+        if start == 0:
+            guess = process.extractOne(
+                plain[0],
+                ["when", "who", "where", "what", "which", "how"],
+                scorer=fuzz.ratio,
+                score_cutoff=85,
+                processor=None,
+            )
+            if guess and len(plain[0]) >= 3:
+                return table[(guess[0],)], {0}
+    return "what", set()
+
+
+def _role(plain: list[str]) -> str | None:
+    text = " ".join(plain)
+    if re.search(r"\bhost(?:ed|s)? by\b|\bhosted\b|\bwho hosted\b|\breceived\b", text):
+        return "host"
+    if re.search(r"\bvisit(?:ed|s)?\b|\bwent\b|\bcame\b|\btrips?\b", text):
+        return "guest"
+    return None
+
+
+def _check_compounds(tokens: list[tuple[str, bool]], terms: list[Term], vocab: Vocabulary) -> None:
+    """A name followed by a number ('Apollo 13') must occur as such, or it is unknown."""
+    if vocab.phrases is None:
+        return
+    by_word = {t.word: t for t in terms}
+    for (a, _), (b, _) in zip(tokens, tokens[1:], strict=False):
+        if (
+            a in by_word
+            and b in by_word
+            and b.isdigit()
+            and not a.isdigit()
+            and not years(b)
+            and by_word[a].entity
+            and not vocab.phrases([stem(a), b])
+        ):
+            by_word[b].known = False
+            by_word[b].alts.clear()
+
+
+def _term(token: str, caps: bool, vocab: Vocabulary) -> Term | None:
+    if len(token) == 1 and not token.isdigit():
+        return None
+    stem_ = stem(token)
+    alts: dict[str, float] = {}
+    if token in vocab.aliases:
+        alts[vocab.aliases[token]] = VARIANT_CREDIT
+    for related in lexicon.synonyms().get(stem_, ()):
+        if vocab.knows(related):
+            alts.setdefault(related, SYNONYM_CREDIT)
+    for variant in vocab.variants(stem_):
+        alts.setdefault(variant, VARIANT_CREDIT)
+    known = vocab.knows(stem_)
+    if not known and not alts and not token.isdigit():
+        corrected = vocab.correct(token)
+        if corrected:
+            alts[vocab.word_stem[corrected]] = VARIANT_CREDIT
+    weight = vocab.idf(stem_) if known else max([vocab.idf(a) for a in alts] or [vocab.idf(stem_)])
+    entity = caps or token.isdigit() or stem_ in vocab.proper
+    return Term(token, stem_, weight, alts, entity=entity, known=known or bool(alts))
+
+
+def _translate(question: str, lang: str, vocab: Vocabulary) -> tuple[list[tuple[str, bool]], float]:
+    """Map a foreign question to English tokens; also say how much of it we understood."""
+    lex = lexicon.foreign(lang)
+    places = foreign_names(lang)
+    raw = re.findall(r"\d+(?:[.,]\d+)*|[^\W\d_]+", question)
+    folded = [fold(t) for t in raw]
+    stems_ = [stem(t, lang) for t in folded]
+    out: list[tuple[str, bool]] = []
+    content = mapped = 0
+    i = 0
+    while i < len(raw):
+        hit = None
+        for size in range(min(lex.longest, len(raw) - i), 0, -1):
+            key = tuple(stems_[i : i + size])
+            if key in lex.phrases or tuple(folded[i : i + size]) in lex.phrases:
+                hit = size, lex.phrases.get(key) or lex.phrases[tuple(folded[i : i + size])]
+                break
+        place = _place(stems_, folded, i, places)
+        if place and (not hit or place[0] >= hit[0]):
+            size, name = place
+            out.extend((fold(w), True) for w in name.split())
+            content += 1
+            mapped += 1
+            i += size
+            continue
+        if hit:
+            size, english = hit
+            out.extend((w, False) for w in english)
+            content += 1
+            mapped += 1
+            i += size
+            continue
+        token = folded[i]
+        if token.isdigit():
+            out.append((token, False))
+        elif token in lexicon.stopwords(lang) or len(token) == 1:
+            pass
+        else:
+            content += 1
+            guess = _transliterate(token, raw[i], lang, vocab)
+            if guess:
+                out.append((guess, True))
+                mapped += 1
+        i += 1
+    return out, (mapped / content if content else 1.0)
+
+
+def _place(stems_, folded, i, places) -> tuple[int, str] | None:
+    for size in (3, 2, 1):
+        if i + size <= len(stems_):
+            key = " ".join(stems_[i : i + size])
+            if key in places:
+                return size, places[key]
+            key = " ".join(folded[i : i + size])
+            if key in places:
+                return size, places[key]
+    return None
+
+
+def _transliterate(token: str, raw: str, lang: str, vocab: Vocabulary) -> str | None:
+    """A foreign word written in Latin letters, if it is close to a known English word."""
+    latin = re.sub(r"[^a-z]", "", fold(unidecode(raw)))
+    if len(latin) < 3:
+        return None
+    if stem(latin) in vocab.stem_df:
+        return latin
+    if lang == "ar":
+        return _by_skeleton(latin, vocab)
+    corrected = vocab.correct(latin)
+    if corrected is None and len(latin) >= 5:
+        match = process.extractOne(
+            latin, vocab.words, scorer=fuzz.ratio, score_cutoff=72, processor=None
+        )
+        corrected = match[0] if match else None
+    return corrected
+
+
+def _skeleton(word: str) -> str:
+    """Consonants only, with sounds Arabic script merges folded together."""
+    table = str.maketrans(
+        {
+            "p": "b",
+            "v": "f",
+            "o": "",
+            "e": "",
+            "i": "",
+            "u": "",
+            "a": "",
+            "w": "",
+            "y": "",
+            "h": "",
+            "'": "",
+            "c": "k",
+            "q": "k",
+            "g": "j",
+            "z": "s",
+            "x": "ks",
+        }
+    )
+    return re.sub(r"(.)\1+", r"\1", word.translate(table))
+
+
+def _by_skeleton(latin: str, vocab: Vocabulary) -> str | None:
+    """The most frequent known name whose consonants match an Arabic transliteration."""
+    if len(latin) > 5:
+        latin = latin.removeprefix("al").removeprefix("l")
+    key = _skeleton(latin)
+    if len(key) < 2:
+        return None
+    return vocab.by_skeleton().get(key)

@@ -1,0 +1,154 @@
+"""Rank candidate facts for a query: FTS5 finds candidates, then every signal is combined.
+
+The signals: how much of the question's weight a fact covers (directly, through related
+forms, through its section and article, or through the sentences around it), whether it
+holds the kind of value asked for (a date, an amount, a person, a place), whether every
+named entity of the question is there, whether places sit in the same role ("ambassador
+*to* Algeria"), and RapidFuzz's similarity of the wording as a tie-breaker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from .query import Query
+from .text import fold
+
+CANDIDATES = 120
+SUBJECT_CREDIT = 0.8
+ANTECEDENT_CREDIT = 0.8  # in the sentence a pronoun ('It was opened...') refers back to
+CONTEXT_CREDIT = 0.5
+NEARBY_CREDIT = 0.35
+INTENT_FLAG = {"when": "d", "quantity": "q", "who": "p", "where": "l"}
+INTENT_BONUS = {
+    "when": (0.06, 0.14),
+    "quantity": (0.06, 0.14),
+    "who": (0.04, 0.08),
+    "where": (0.04, 0.06),
+}
+UNKNOWN_ENTITY_PENALTY = 0.45
+MISSING_ENTITY_PENALTY = 0.4
+FUZZ_WEIGHT = 0.08
+NEARBY_MISS = 0.3  # an entity found only in the next or previous sentence is a third missing
+
+
+@dataclass
+class Candidate:
+    """A fact row with its score and the parts the score came from."""
+
+    row: dict
+    score: float = 0.0
+    coverage: float = 0.0
+    missing: int = 0
+
+    @property
+    def id(self) -> int:
+        return self.row["id"]
+
+
+def fts_query(query: Query) -> str:
+    """An FTS5 OR-query over every term and related form, each quoted."""
+    stems = []
+    for term in query.terms:
+        stems.append(term.stem)
+        stems.extend(term.alts)
+    stems = [s for s in dict.fromkeys(stems) if s]
+    return " OR ".join('"' + s.replace('"', '""') + '"' for s in stems)
+
+
+def candidates(db, query: Query, limit: int = CANDIDATES) -> list[dict]:
+    match = fts_query(query)
+    if not match:
+        return []
+    sql = (
+        "select facts.*, sections.path as section, sections.url as url, "
+        "articles.title as article from facts_fts "
+        "join facts on facts.rowid = facts_fts.rowid "
+        "join sections on sections.id = facts.section_id "
+        "join articles on articles.id = facts.article_id "
+        "where facts_fts match ? order by facts_fts.rank limit ?"
+    )
+    return [dict(r) for r in db.query(sql, [match, limit])]
+
+
+def score(
+    query: Query, rows: list[dict], subjects: dict[int, set[str]] | None = None
+) -> list[Candidate]:
+    """Score rows against the query, best first.
+
+    `subjects` maps an article id to the stems of its title: a question's words that name
+    the article's subject are satisfied by every fact of that article.
+    """
+    subjects = subjects or {}
+    total = query.weight
+    if not rows or total <= 0:
+        return []
+    unknown_entities = sum(1 for t in query.terms if t.entity and not t.known)
+    wording = _wording(query, rows)
+    out = []
+    for row in rows:
+        body = set(row["terms"].split())
+        subject = subjects.get(row["article_id"], set())
+        subject_credit = 1.0 if row["kind"] == "infobox" else SUBJECT_CREDIT
+        context = set(row["context"].split())
+        nearby = set(row["nearby"].split())
+        antecedent = set(row["antecedent"].split())
+        located = set(row["located"].split())
+        got = 0.0
+        missing = 0
+        bonus = 0.0
+        for term in query.terms:
+            credit = _credit(term, body, context, nearby, antecedent)
+            if credit < subject_credit and (term.stem in subject or subject & term.alts.keys()):
+                credit = subject_credit
+            got += term.weight * credit
+            if term.entity and term.known and credit < CONTEXT_CREDIT:
+                missing += 1 if credit == 0 else NEARBY_MISS
+            if term.located and credit >= 0.9 and located:
+                bonus += 0.05 if (term.stem in located or located & set(term.alts)) else -0.05
+        coverage = got / total
+        bonus += _intent_bonus(query.intent, row["flags"])
+        value = coverage + bonus + FUZZ_WEIGHT * wording.get(row["id"], 0.0)
+        value -= MISSING_ENTITY_PENALTY * missing + UNKNOWN_ENTITY_PENALTY * unknown_entities
+        out.append(Candidate(row, value, coverage, missing))
+    out.sort(key=lambda c: (-c.score, c.row["id"]))
+    return out
+
+
+def _credit(
+    term, body: set[str], context: set[str], nearby: set[str], antecedent: set[str]
+) -> float:
+    if term.stem in body:
+        return 1.0
+    direct = max((c for s, c in term.alts.items() if s in body), default=0.0)
+    if direct:
+        return direct
+    if term.stem in antecedent or any(s in antecedent for s in term.alts):
+        return ANTECEDENT_CREDIT
+    if term.stem in context or any(s in context for s in term.alts):
+        return CONTEXT_CREDIT
+    if term.stem in nearby or any(s in nearby for s in term.alts):
+        return NEARBY_CREDIT
+    return 0.0
+
+
+def _intent_bonus(intent: str, flags: str) -> float:
+    flag = INTENT_FLAG.get(intent)
+    if not flag:
+        return 0.0
+    good, bad = INTENT_BONUS[intent]
+    return good if flag in flags else -bad
+
+
+def _wording(query: Query, rows: list[dict]) -> dict[int, float]:
+    """Similarity of the question's content words, in order, to each fact's words."""
+    content = " ".join(t.word for t in query.terms)
+    if not content:
+        return {}
+    choices = {row["id"]: fold(row["text"]) for row in rows}
+    found = process.extract(
+        content, choices, scorer=fuzz.partial_ratio, limit=None, score_cutoff=40, processor=None
+    )
+    return {key: value / 100 for _, value, key in found}

@@ -1,0 +1,537 @@
+"""Build the SQLite knowledge base from parsed articles (atomically) and check it on open."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from .parser import Article, Paragraph, Table, parse_text
+from .places import country_aliases, english_countries
+from .sentences import split_sentences
+from .text import fold, has_date, has_quantity, slug, stem, words, years
+
+SCHEMA_VERSION = 3
+WIKI_ROOT = "https://en.wikipedia.org/wiki/"
+LOCATIVE = frozenset({"in", "to", "at", "into"})
+CAPITAL_OF_RE = re.compile(
+    r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*), (?:the capital of )?([A-Z][\w'’ -]+)"
+)
+PERSON_RE = re.compile(r"\b[A-Z][\w'’-]+(?: [A-Z][\w'’.-]+)+")
+VISIT_COLUMNS = {
+    "guest": ("guest", "visitor", "visiting"),
+    "host": ("host",),
+    "place": ("place", "location", "city", "venue"),
+    "date": ("date", "when", "year"),
+    "notes": ("note", "remark", "comment"),
+}
+
+
+class KnowledgeBaseError(RuntimeError):
+    """A knowledge base that is missing, corrupt, foreign or built by an older version."""
+
+
+@dataclass
+class ArticleReport:
+    title: str
+    sections: int
+    facts: int
+    visits: int
+
+
+def article_url(title: str) -> str:
+    return WIKI_ROOT + slug(title)
+
+
+def build(
+    articles: Iterable[tuple[Article, str]],
+    db_path: str | Path,
+    progress: Callable[[str], None] | None = None,
+) -> list[ArticleReport]:
+    """Write a new knowledge base from (article, raw text) pairs, then swap it into place.
+
+    The database is written to a temporary file beside `db_path` and renamed over it only
+    when complete, so a failure (or a kill) leaves the previous knowledge base untouched.
+    """
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".qabot-", suffix=".tmp", dir=db_path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        db = sqlite_utils.Database(tmp)
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        _create_schema(db)
+        writer = _Writer(db)
+        reports = []
+        for article, text in articles:
+            reports.append(writer.add(article, text))
+            if progress:
+                progress(article.title)
+        writer.finish()
+        db.close()
+        os.replace(tmp, db_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return reports
+
+
+def stored_articles(db_path: str | Path) -> list[tuple[str, str]]:
+    """(source, raw text) of every article already in a knowledge base, to rebuild it."""
+    db = open_database(db_path)
+    try:
+        return [(r["source"], r["text"]) for r in db.query("select source, text from articles")]
+    finally:
+        db.close()
+
+
+def open_database(db_path: str | Path, read_only: bool = True) -> sqlite_utils.Database:
+    """Open and check a knowledge base. Raises KnowledgeBaseError with a one-line reason."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise KnowledgeBaseError(f"no knowledge base at {db_path}: run 'qabot ingest' first")
+    try:
+        if read_only:
+            conn = sqlite3.connect(
+                f"{db_path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+        else:
+            conn = sqlite3.connect(str(db_path), check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        version = _schema_version(db)
+    except sqlite3.DatabaseError:
+        raise KnowledgeBaseError(
+            f"{db_path} is not a qabot knowledge base (corrupt or foreign)"
+        ) from None
+    if version is None:
+        db.close()
+        raise KnowledgeBaseError(f"{db_path} is not a qabot knowledge base (no schema version)")
+    if version != SCHEMA_VERSION:
+        db.close()
+        raise KnowledgeBaseError(
+            f"{db_path} has schema version {version}, this qabot needs {SCHEMA_VERSION}: "
+            "rebuild it with 'qabot ingest'"
+        )
+    return db
+
+
+def _schema_version(db: sqlite_utils.Database) -> int | None:
+    if "meta" not in db.table_names():
+        return None
+    row = db.execute("select value from meta where key = 'schema_version'").fetchone()
+    return int(row[0]) if row else None
+
+
+def _create_schema(db: sqlite_utils.Database) -> None:
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("articles").create(
+        {
+            "id": int,
+            "title": str,
+            "url": str,
+            "checksum": str,
+            "source": str,
+            "text": str,
+            "subject": str,
+        },
+        pk="id",
+    )
+    db.table("sections").create(
+        {"id": int, "article_id": int, "path": str, "heading": str, "url": str, "position": int},
+        pk="id",
+        foreign_keys=[("article_id", "articles")],
+    )
+    db.table("facts").create(
+        {
+            "id": int,
+            "article_id": int,
+            "section_id": int,
+            "kind": str,
+            "position": int,
+            "paragraph": int,
+            "text": str,
+            "terms": str,
+            "context": str,
+            "nearby": str,
+            "antecedent": str,
+            "located": str,
+            "flags": str,
+            "table_id": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles"), ("section_id", "sections")],
+    )
+    db.table("infobox").create(
+        {"id": int, "article_id": int, "key": str, "value": str, "fact_id": int}, pk="id"
+    )
+    db.table("tables").create(
+        {"id": int, "article_id": int, "section_id": int, "header": str, "is_visits": int},
+        pk="id",
+    )
+    db.table("visits").create(
+        {
+            "id": int,
+            "article_id": int,
+            "fact_id": int,
+            "guest": str,
+            "host": str,
+            "place": str,
+            "date": str,
+            "year_from": int,
+            "year_to": int,
+            "notes": str,
+            "direction": str,
+        },
+        pk="id",
+    )
+    db.table("words").create({"word": str, "stem": str, "df": int, "proper": int}, pk="word")
+    db.table("aliases").create({"word": str, "stem": str}, pk="word")
+    db.table("meta").insert_all(
+        [{"key": "schema_version", "value": str(SCHEMA_VERSION)}], replace=True
+    )
+
+
+class _Writer:
+    """Accumulates the rows of every article, then writes them in bulk."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.facts: list[dict] = []
+        self.sections: list[dict] = []
+        self.infobox: list[dict] = []
+        self.tables: list[dict] = []
+        self.visits: list[dict] = []
+        self.word_df: Counter[str] = Counter()
+        self.word_caps: Counter[str] = Counter()
+        self.word_seen: Counter[str] = Counter()
+        self.titles: set[str] = set()
+
+    def add(self, article: Article, text: str) -> ArticleReport:
+        if article.title in self.titles:
+            raise ValueError(f"{article.source}: a second article is titled {article.title!r}")
+        self.titles.add(article.title)
+        url = article_url(article.title)
+        article_id = (
+            self.db.table("articles")
+            .insert(
+                {
+                    "title": article.title,
+                    "url": url,
+                    "source": article.source,
+                    "text": text,
+                    "subject": " ".join(dict.fromkeys(_subject_terms(article.title))),
+                    "checksum": hashlib.sha256(text.encode()).hexdigest(),
+                }
+            )
+            .last_pk
+        )
+        title_terms = _terms(article.title)
+        aliases = _place_aliases(article)
+        countries = [c for c in _title_countries(article.title)]
+        section_ids = {(): self._section(article_id, url, (), 0)}
+        for i, path in enumerate(article.sections, 1):
+            section_ids[path] = self._section(article_id, url, path, i)
+        first_facts = len(self.facts)
+        visits_before = len(self.visits)
+
+        def add_fact(
+            kind,
+            path,
+            text,
+            paragraph=-1,
+            nearby="",
+            located=(),
+            table_id=None,
+            cells=(),
+            antecedent="",
+        ):
+            context = title_terms + _terms(" ".join(path))
+            places = [stem(fold(aliases[p])) for p in aliases if p in text]
+            places += _country_terms(text)
+            self.facts.append(
+                {
+                    "id": len(self.facts) + 1,
+                    "article_id": article_id,
+                    "section_id": section_ids[path],
+                    "kind": kind,
+                    "position": len(self.facts) - first_facts,
+                    "paragraph": paragraph,
+                    "text": text,
+                    "terms": " ".join(_terms(text) + places),
+                    "context": " ".join(dict.fromkeys(context)),
+                    "nearby": nearby,
+                    "antecedent": antecedent,
+                    "located": " ".join(dict.fromkeys([*located, *_located(text)])),
+                    "flags": _flags(text, kind),
+                    "table_id": table_id,
+                }
+            )
+            self._count_words(text if kind == "sentence" else "", cells)
+            return len(self.facts)
+
+        for key, value in _infobox_pairs(article.infobox):
+            fact_id = add_fact("infobox", (), f"{key}: {value}", cells=(key, value))
+            self.infobox.append(
+                {"article_id": article_id, "key": key, "value": value, "fact_id": fact_id}
+            )
+        for number, block in enumerate(article.blocks):
+            if isinstance(block, Paragraph):
+                sentences = split_sentences(block.text)
+                for i, sentence in enumerate(sentences):
+                    near = " ".join(sentences[max(0, i - 1) : i] + sentences[i + 1 : i + 2])
+                    refers = i > 0 and _starts_with_pronoun(sentence)
+                    add_fact(
+                        "sentence",
+                        block.section,
+                        sentence,
+                        number,
+                        " ".join(dict.fromkeys(_terms(near))),
+                        antecedent=" ".join(_terms(sentences[i - 1])) if refers else "",
+                    )
+            elif isinstance(block, Table):
+                self._table(article_id, block, section_ids, add_fact, aliases, countries)
+        return ArticleReport(
+            article.title,
+            len(article.sections),
+            len(self.facts) - first_facts,
+            len(self.visits) - visits_before,
+        )
+
+    def _section(self, article_id: int, url: str, path: tuple[str, ...], position: int) -> int:
+        self.sections.append(
+            {
+                "id": len(self.sections) + 1,
+                "article_id": article_id,
+                "path": " › ".join(path),
+                "heading": path[-1] if path else "",
+                "url": f"{url}#{slug(path[-1])}" if path else url,
+                "position": position,
+            }
+        )
+        return len(self.sections)
+
+    def _table(self, article_id, table: Table, section_ids, add_fact, aliases, countries):
+        columns = _visit_columns(table.header)
+        is_visits = bool(columns.get("guest") is not None and columns.get("date") is not None)
+        table_id = len(self.tables) + 1
+        self.tables.append(
+            {
+                "id": table_id,
+                "article_id": article_id,
+                "section_id": section_ids[table.section],
+                "header": json.dumps(table.header),
+                "is_visits": int(is_visits),
+            }
+        )
+        for row in table.rows:
+            text = " · ".join(f"{h}: {c}" for h, c in zip(table.header, row, strict=False) if c)
+            located = []
+            if columns.get("place") is not None:
+                place = row[columns["place"]]
+                located = _terms(place) + [stem(fold(aliases[p])) for p in aliases if p in place]
+            fact_id = add_fact(
+                "row", table.section, text, located=located, table_id=table_id, cells=row
+            )
+            if is_visits:
+                self.visits.append(_visit(article_id, fact_id, row, columns, aliases, countries))
+
+    def _count_words(self, sentence: str, cells: Iterable[str] = ()) -> None:
+        """Count words for document frequency and for telling names from common words.
+
+        A word counts as written with a capital only where that means something: inside a
+        sentence but not first, or inside a table or infobox cell but not first.
+        """
+        seen = set()
+        for text in (sentence, *cells):
+            for i, match in enumerate(re.finditer(r"[^\W\d_]+", text)):
+                word = fold(match.group())
+                self.word_seen[word] += 1
+                if i > 0 and match.group()[0].isupper():
+                    self.word_caps[word] += 1
+                seen.add(word)
+        self.word_df.update(seen)
+
+    def finish(self) -> None:
+        db = self.db
+        db.table("sections").insert_all(self.sections)
+        db.table("facts").insert_all(self.facts, batch_size=1000)
+        db.table("infobox").insert_all(self.infobox)
+        db.table("tables").insert_all(self.tables)
+        db.table("visits").insert_all(self.visits)
+        db.table("words").insert_all(
+            (
+                {
+                    "word": w,
+                    "stem": stem(w),
+                    "df": df,
+                    "proper": int(self.word_caps[w] >= 0.8 * self.word_seen[w]),
+                }
+                for w, df in self.word_df.items()
+            ),
+            batch_size=5000,
+        )
+        stems = {stem(w) for w in self.word_df}
+        db.table("aliases").insert_all(
+            {"word": word, "stem": stem(fold(country))}
+            for word, country in country_aliases().items()
+            if stem(fold(country)) in stems and " " not in word
+        )
+        db.table("facts").enable_fts(
+            ["terms", "context"], fts_version="FTS5", replace=True, tokenize="unicode61"
+        )
+        db.execute("create index facts_article on facts(article_id)")
+        db.execute("create index visits_years on visits(year_from, year_to)")
+        db.table("meta").insert_all([{"key": "facts", "value": str(len(self.facts))}], replace=True)
+        db.conn.commit()
+        db.execute("PRAGMA journal_mode = DELETE")
+        db.execute("VACUUM")
+
+
+def _terms(text: str) -> list[str]:
+    return [stem(w) for w in words(text)]
+
+
+def _country_terms(text: str) -> list[str]:
+    """Stems of the countries a text names through a demonym or capital ('French' -> franc)."""
+    aliases = country_aliases()
+    tokens = words(text)
+    found = []
+    for i, _token in enumerate(tokens):
+        for size in (1, 2):
+            name = " ".join(tokens[i : i + size])
+            if name in aliases:
+                found.extend(_terms(aliases[name]))
+    return found
+
+
+PRONOUNS = frozenset("it its they their them he his she her this these those such".split())
+
+
+def _starts_with_pronoun(sentence: str) -> bool:
+    """Does the sentence open by referring back ('It was opened...', 'They pledged...')?"""
+    first = words(sentence[:40])[:3]
+    return bool(first) and (
+        first[0] in PRONOUNS
+        or any(w in PRONOUNS for w in first[1:2])
+        and first[0] in ("during", "in", "at", "by", "with", "for")
+    )
+
+
+def _subject_terms(title: str) -> list[str]:
+    """Stems of the words of a title that name its subject ('relations' is not one)."""
+    from .lexicon import stopwords
+
+    generic = {"relat", "list", "histori", "of"}
+    return [t for t in _terms(title) if t not in generic and t not in stopwords("en")]
+
+
+def _located(text: str) -> list[str]:
+    """Stems of words that follow 'in', 'to' or 'at': where something is or goes."""
+    tokens = words(text)
+    return [stem(b) for a, b in zip(tokens, tokens[1:], strict=False) if a in LOCATIVE]
+
+
+def _flags(text: str, kind: str) -> str:
+    flags = ""
+    if has_date(text):
+        flags += "d"
+    if has_quantity(text):
+        flags += "q"
+    body = text.split(":", 1)[1] if kind == "infobox" else text
+    if PERSON_RE.search(body[1:]) or kind in ("infobox", "row"):
+        flags += "p"
+    if _located(text) or kind == "row":
+        flags += "l"
+    return flags
+
+
+def _infobox_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Pair EnvoyN with EnvoytitleN ('Russian Ambassador to Algeria', 'Valerian Shuvaev')."""
+    values = dict(pairs)
+    out = []
+    for key, value in pairs:
+        match = re.fullmatch(r"(?i)envoy(\d+)", key)
+        if match:
+            title = next((v for k, v in pairs if k.lower() == f"envoytitle{match.group(1)}"), None)
+            out.append((title or key, value))
+        elif re.fullmatch(r"(?i)envoytitle\d+", key):
+            if f"Envoy{key[10:]}" not in values and f"envoy{key[10:]}" not in values:
+                out.append((key, value))
+        else:
+            out.append((key, value))
+    return out
+
+
+def _title_countries(title: str) -> list[str]:
+    countries = english_countries()
+    parts = re.split(r"\s*[–—-]\s*|\s+and\s+", re.sub(r"\s+relations?$", "", title))
+    return [countries[fold(p)] for p in parts if fold(p) in countries]
+
+
+def _place_aliases(article: Article) -> dict[str, str]:
+    """City -> country, read from 'City, Country' and 'City, the capital of Country'."""
+    countries = english_countries()
+    texts = [v for _, v in article.infobox] + [b.text for b in article.paragraphs]
+    aliases = {}
+    for text in texts:
+        for city, country in CAPITAL_OF_RE.findall(text):
+            country = country.strip()
+            for n in range(len(country.split()), 0, -1):
+                name = " ".join(country.split()[:n])
+                if fold(name) in countries and fold(city) not in countries:
+                    aliases.setdefault(city.split()[-1], countries[fold(name)])
+                    break
+    return aliases
+
+
+def _visit_columns(header: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        folded = fold(name)
+        for role, needles in VISIT_COLUMNS.items():
+            if role not in columns and any(n in folded for n in needles):
+                columns[role] = index
+                break
+    return columns
+
+
+def _visit(article_id, fact_id, row, columns, aliases, countries) -> dict:
+    def cell(role: str) -> str:
+        return row[columns[role]] if role in columns else ""
+
+    place, date = cell("place"), cell("date")
+    found = years(date)
+    host_country = next((aliases[p] for p in aliases if p in place), "")
+    if not host_country:
+        host_country = next((c for c in countries if c in place), "")
+    guest_country = next((c for c in countries if c != host_country), "") if host_country else ""
+    direction = f"{guest_country} → {host_country}" if guest_country and host_country else ""
+    return {
+        "article_id": article_id,
+        "fact_id": fact_id,
+        "guest": cell("guest"),
+        "host": cell("host"),
+        "place": place,
+        "date": date,
+        "year_from": min(found) if found else None,
+        "year_to": max(found) if found else None,
+        "notes": cell("notes"),
+        "direction": direction,
+    }
+
+
+def parse_sources(sources: Iterable[tuple[str, str]]) -> Iterable[tuple[Article, str]]:
+    """Parse (source name, raw text) pairs lazily."""
+    for source, text in sources:
+        yield parse_text(text, source=source), text
