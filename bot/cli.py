@@ -66,10 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_ask)
 
     p = sub.add_parser("visits", help="list high-level visits")
-    years = p.add_mutually_exclusive_group()
-    years.add_argument("--year", type=int)
-    years.add_argument("--from", dest="year_from", type=int)
-    p.add_argument("--to", dest="year_to", type=int)
+    p.add_argument("--year", type=int, help="visits in this year")
+    p.add_argument("--from", dest="year_from", type=int, help="visits in or after this year")
+    p.add_argument("--to", dest="year_to", type=int, help="visits in or before this year")
     p.add_argument("--person")
     p.add_argument("--place")
     p.add_argument("--json", action="store_true")
@@ -137,8 +136,11 @@ def cmd_ask(args) -> int:
 
 
 def cmd_visits(args) -> int:
-    year_from = args.year if args.year else args.year_from
-    year_to = args.year if args.year else args.year_to
+    if args.year and (args.year_from or args.year_to):
+        print("qabot: use either --year or --from/--to, not both", file=sys.stderr)
+        return 2
+    year_from = args.year or args.year_from
+    year_to = args.year or args.year_to
     flt = VisitFilter(year_from=year_from, year_to=year_to, person=args.person, place=args.place)
     with _open(args) as kb:
         visits = kb.visits(flt)

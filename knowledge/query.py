@@ -13,6 +13,7 @@ import bisect
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 from unidecode import unidecode
@@ -63,21 +64,23 @@ class Vocabulary:
     phrases: object = None  # callable(list of stems) -> bool: do they occur side by side?
     words: list[str] = field(default_factory=list)
     stems_sorted: list[str] = field(default_factory=list)
-    _skeletons: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         self.words = sorted(w for w in self.word_stem if len(w) >= 3)
         self.stems_sorted = sorted(self.stem_df)
 
-    def by_skeleton(self) -> dict[str, str]:
-        """Consonant skeleton -> the most frequent proper name with it (built on first use)."""
-        if self._skeletons is None:
-            table: dict[str, str] = {}
-            for word in sorted(self.words, key=lambda w: -self.stem_df.get(self.word_stem[w], 0)):
-                if self.word_stem[word] in self.proper:
-                    table.setdefault(_skeleton(word), word)
-            self._skeletons = table
-        return self._skeletons
+    @cached_property
+    def names(self) -> list[str]:
+        """Known words that are names (mostly written with a capital)."""
+        return [w for w in self.words if self.word_stem[w] in self.proper]
+
+    @cached_property
+    def skeletons(self) -> dict[str, str]:
+        """Consonant skeleton -> the most frequent name with it."""
+        table: dict[str, str] = {}
+        for word in sorted(self.names, key=lambda w: -self.stem_df.get(self.word_stem[w], 0)):
+            table.setdefault(_skeleton(word), word)
+        return table
 
     def idf(self, stem_: str) -> float:
         df = self.stem_df.get(stem_, 0)
@@ -86,19 +89,29 @@ class Vocabulary:
     def knows(self, stem_: str) -> bool:
         return stem_ in self.stem_df
 
+    @cached_property
+    def roots(self) -> dict[str, list[str]]:
+        """Derivational root -> the known stems sharing it ('tidal' and 'tide' -> 'tid')."""
+        table: dict[str, list[str]] = {}
+        for known in self.stem_df:
+            table.setdefault(root(known), []).append(known)
+        return table
+
     def variants(self, stem_: str) -> list[str]:
         """Known stems sharing a long prefix with `stem_` (Algerian/Algeria, recognise/ize)."""
+        related = [k for k in self.roots.get(root(stem_), []) if k != stem_]
         if len(stem_) < 6:
-            return []
+            return related
         prefix = stem_[:6]
         start = bisect.bisect_left(self.stems_sorted, prefix)
-        out = []
+        out: list[str] = []
         for known in self.stems_sorted[start : start + 50]:
             if not known.startswith(prefix):
                 break
             shorter, longer = sorted((known, stem_), key=len)
             if known != stem_ and longer.startswith(shorter) and len(longer) - len(shorter) <= 2:
                 out.append(known)
+        out.extend(k for k in related if k not in out)
         return out
 
     def correct(self, word: str) -> str | None:
@@ -112,6 +125,17 @@ class Vocabulary:
         return match[0] if match else None
 
 
+DERIVATIONAL = ("ical", "ial", "al", "ic", "ous", "ive", "ian", "an", "ese", "ish", "i", "e", "y")
+
+
+def root(stem_: str) -> str:
+    """A stem without one derivational ending, for relating 'tidal' to 'tide'."""
+    for ending in DERIVATIONAL:
+        if stem_.endswith(ending) and len(stem_) - len(ending) >= 4:
+            return stem_[: -len(ending)]
+    return stem_
+
+
 @dataclass
 class Term:
     """A content term of the question."""
@@ -123,6 +147,8 @@ class Term:
     entity: bool = False
     known: bool = True
     located: bool = False
+    after: int | None = None  # 'after 1858': any later year in the fact satisfies it
+    before: int | None = None  # 'before 1900': any earlier year satisfies it
 
 
 @dataclass
@@ -184,6 +210,12 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
         if term is None or term.stem in seen:
             continue
         term.located = index > 0 and tokens[index - 1][0] in DESTINATION
+        if years(token) and index > 0:
+            previous = tokens[index - 1][0]
+            if previous in ("after", "since", "from"):
+                term.after = int(token)
+            elif previous in ("before", "until", "till", "prior"):
+                term.before = int(token)
         seen.add(term.stem)
         terms.append(term)
     _check_compounds(tokens, terms, vocab)
@@ -349,9 +381,9 @@ def _translate(question: str, lang: str, vocab: Vocabulary) -> tuple[list[tuple[
             pass
         else:
             content += 1
-            guess = _transliterate(token, raw[i], lang, vocab)
+            guess = _transliterate(stems_[i], raw[i], lang, vocab)
             if guess:
-                out.append((guess, True))
+                out.append((guess, stem(guess) in vocab.proper))
                 mapped += 1
         i += 1
     return out, (mapped / content if content else 1.0)
@@ -369,22 +401,33 @@ def _place(stems_, folded, i, places) -> tuple[int, str] | None:
     return None
 
 
-def _transliterate(token: str, raw: str, lang: str, vocab: Vocabulary) -> str | None:
-    """A foreign word written in Latin letters, if it is close to a known English word."""
-    latin = re.sub(r"[^a-z]", "", fold(unidecode(raw)))
-    if len(latin) < 3:
-        return None
-    if stem(latin) in vocab.stem_df:
-        return latin
-    if lang == "ar":
-        return _by_skeleton(latin, vocab)
-    corrected = vocab.correct(latin)
-    if corrected is None and len(latin) >= 5:
-        match = process.extractOne(
-            latin, vocab.words, scorer=fuzz.ratio, score_cutoff=72, processor=None
-        )
-        corrected = match[0] if match else None
-    return corrected
+def _transliterate(stemmed: str, raw: str, lang: str, vocab: Vocabulary) -> str | None:
+    """A foreign word written in Latin letters, if it is close to a word we know.
+
+    Common words must be spelt almost alike; names may differ more ('Poutine', 'Путин',
+    'بوتين' are all Putin), judged by edit distance and by their consonants.
+    """
+    forms = [re.sub(r"[^a-z]", "", fold(unidecode(text))) for text in (raw, stemmed)]
+    forms = [f for f in dict.fromkeys(forms) if len(f) >= 3]
+    for latin in forms:
+        if stem(latin) in vocab.stem_df:
+            return latin
+    for latin in forms:
+        corrected = vocab.correct(latin)
+        if corrected:
+            return corrected
+    names = vocab.names
+    for latin in forms:
+        if len(latin) >= 5 and lang != "ar":
+            match = process.extractOne(latin, names, scorer=fuzz.ratio, score_cutoff=72,
+                                       processor=None)
+            if match:
+                return match[0]
+    for latin in forms:
+        found = _by_skeleton(latin, vocab)
+        if found:
+            return found
+    return None
 
 
 def _skeleton(word: str) -> str:
@@ -417,6 +460,6 @@ def _by_skeleton(latin: str, vocab: Vocabulary) -> str | None:
     if len(latin) > 5:
         latin = latin.removeprefix("al").removeprefix("l")
     key = _skeleton(latin)
-    if len(key) < 2:
+    if len(key) < 2 or (len(key) < 3 and len(latin) > 4):
         return None
-    return vocab.by_skeleton().get(key)
+    return vocab.skeletons.get(key)

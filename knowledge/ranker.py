@@ -29,7 +29,7 @@ INTENT_BONUS = {
     "where": (0.04, 0.06),
 }
 UNKNOWN_ENTITY_PENALTY = 0.45
-MISSING_ENTITY_PENALTY = 0.4
+MISSING_ENTITY_PENALTY = 0.5
 FUZZ_WEIGHT = 0.08
 NEARBY_MISS = 0.3  # an entity found only in the next or previous sentence is a third missing
 
@@ -101,6 +101,8 @@ def score(
         bonus = 0.0
         for term in query.terms:
             credit = _credit(term, body, context, nearby, antecedent)
+            if credit < 1.0 and (term.after or term.before) and _in_range(term, body):
+                credit = 1.0
             if credit < subject_credit and (term.stem in subject or subject & term.alts.keys()):
                 credit = subject_credit
             got += term.weight * credit
@@ -132,6 +134,14 @@ def _credit(
     if term.stem in nearby or any(s in nearby for s in term.alts):
         return NEARBY_CREDIT
     return 0.0
+
+
+def _in_range(term, body: set[str]) -> bool:
+    """Does the fact name a year on the asked side of 'after 1858' / 'before 1900'?"""
+    found = [int(t) for t in body if len(t) == 4 and t.isdigit()]
+    if term.after is not None:
+        return any(y > term.after for y in found)
+    return any(y < term.before for y in found)
 
 
 def _intent_bonus(intent: str, flags: str) -> float:

@@ -27,6 +27,8 @@ CAPITAL_OF_RE = re.compile(
     r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*), (?:the capital of )?([A-Z][\w'’ -]+)"
 )
 PERSON_RE = re.compile(r"\b[A-Z][\w'’-]+(?: [A-Z][\w'’.-]+)+")
+# Infobox keys that describe the page layout, not the subject.
+INFOBOX_METADATA = frozenset({"filetype", "image", "caption", "logo", "map", "alt", "image_size"})
 VISIT_COLUMNS = {
     "guest": ("guest", "visitor", "visiting"),
     "host": ("host",),
@@ -110,7 +112,7 @@ def open_database(db_path: str | Path, read_only: bool = True) -> sqlite_utils.D
             conn = sqlite3.connect(str(db_path), check_same_thread=False)
         db = sqlite_utils.Database(conn)
         version = _schema_version(db)
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, ValueError):
         raise KnowledgeBaseError(
             f"{db_path} is not a qabot knowledge base (corrupt or foreign)"
         ) from None
@@ -281,6 +283,8 @@ class _Writer:
             return len(self.facts)
 
         for key, value in _infobox_pairs(article.infobox):
+            if fold(key) in INFOBOX_METADATA:
+                continue
             fact_id = add_fact("infobox", (), f"{key}: {value}", cells=(key, value))
             self.infobox.append(
                 {"article_id": article_id, "key": key, "value": value, "fact_id": fact_id}

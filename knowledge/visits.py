@@ -11,7 +11,7 @@ from .query import year_range
 from .text import fold, words
 
 NAME_CUTOFF = 80
-FILLER = frozenset(
+FILLER = frozenset({"mid", "early", "late", "around", "circa"}) | frozenset(
     {"in", "the", "from", "to", "between", "and", "by", "of", "visits", "visit", "s"}
 )
 
