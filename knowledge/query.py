@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 from unidecode import unidecode
 
 from . import lexicon
@@ -118,10 +119,9 @@ class Vocabulary:
         """The known word closest to a misspelt one, if it is close enough."""
         if len(word) < 4 or not self.words:
             return None
-        cutoff = 86
-        match = process.extractOne(
-            word, self.words, scorer=fuzz.ratio, score_cutoff=cutoff, processor=None
-        )
+        # Optimal string alignment counts a swap of two letters as one edit ('eagel').
+        match = process.extractOne(word, self.words, scorer=OSA.normalized_similarity,
+                                   score_cutoff=0.79, processor=None)
         return match[0] if match else None
 
 
@@ -163,6 +163,8 @@ class Query:
     role: str | None = None  # "host" or "guest" in visit questions
     understood: float = 1.0  # share of a foreign question's content words we could map
     wants_list: bool = False
+    identity: bool = False  # 'who is/are ...': asks who holds a role now, not about an event
+    compounds: list[tuple[str, str]] = field(default_factory=list)  # ('apollo', '11')
 
     @property
     def weight(self) -> float:
@@ -218,7 +220,7 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
                 term.before = int(token)
         seen.add(term.stem)
         terms.append(term)
-    _check_compounds(tokens, terms, vocab)
+    compounds = _check_compounds(tokens, terms, vocab)
     found_years = years(question)
     return Query(
         text=question,
@@ -231,7 +233,14 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
         role=role,
         understood=understood,
         wants_list=intent == "list",
+        identity=_asks_identity(tokens),
+        compounds=compounds,
     )
+
+
+def _asks_identity(tokens: list[tuple[str, bool]]) -> bool:
+    plain = [t for t, _ in tokens]
+    return len(plain) >= 2 and plain[0] == "who" and plain[1] in ("is", "are")
 
 
 def year_range(text: str) -> tuple[int, int] | None:
@@ -301,23 +310,22 @@ def _role(plain: list[str]) -> str | None:
     return None
 
 
-def _check_compounds(tokens: list[tuple[str, bool]], terms: list[Term], vocab: Vocabulary) -> None:
-    """A name followed by a number ('Apollo 13') must occur as such, or it is unknown."""
-    if vocab.phrases is None:
-        return
+def _check_compounds(
+    tokens: list[tuple[str, bool]], terms: list[Term], vocab: Vocabulary
+) -> list[tuple[str, str]]:
+    """Names followed by a number ('Apollo 13'). One the articles never name is unknown."""
     by_word = {t.word: t for t in terms}
+    found = []
     for (a, _), (b, _) in zip(tokens, tokens[1:], strict=False):
-        if (
-            a in by_word
-            and b in by_word
-            and b.isdigit()
-            and not a.isdigit()
-            and not years(b)
-            and by_word[a].entity
-            and not vocab.phrases([stem(a), b])
-        ):
+        if not (a in by_word and b in by_word and b.isdigit() and not a.isdigit()):
+            continue
+        if years(b) or not by_word[a].entity:
+            continue
+        found.append((by_word[a].stem, b))
+        if vocab.phrases is not None and not vocab.phrases([by_word[a].stem, b]):
             by_word[b].known = False
             by_word[b].alts.clear()
+    return found
 
 
 def _term(token: str, caps: bool, vocab: Vocabulary) -> Term | None:

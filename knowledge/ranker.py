@@ -31,6 +31,10 @@ INTENT_BONUS = {
 UNKNOWN_ENTITY_PENALTY = 0.45
 MISSING_ENTITY_PENALTY = 0.5
 FUZZ_WEIGHT = 0.08
+EVENT_FOR_IDENTITY = 0.7
+OTHER_COMPOUND = 0.3
+MAIN_TERM_SHARE = 0.34
+UNADDRESSED_PENALTY = 0.3
 NEARBY_MISS = 0.3  # an entity found only in the next or previous sentence is a third missing
 
 
@@ -64,10 +68,11 @@ def candidates(db, query: Query, limit: int = CANDIDATES) -> list[dict]:
         return []
     sql = (
         "select facts.*, sections.path as section, sections.url as url, "
-        "articles.title as article from facts_fts "
-        "join facts on facts.rowid = facts_fts.rowid "
+        "articles.title as article, coalesce(tables.is_visits, 0) as is_visit "
+        "from facts_fts join facts on facts.rowid = facts_fts.rowid "
         "join sections on sections.id = facts.section_id "
         "join articles on articles.id = facts.article_id "
+        "left join tables on tables.id = facts.table_id "
         "where facts_fts match ? order by facts_fts.rank limit ?"
     )
     return [dict(r) for r in db.query(sql, [match, limit])]
@@ -98,6 +103,7 @@ def score(
         located = set(row["located"].split())
         got = 0.0
         missing = 0
+        unaddressed = 0.0
         bonus = 0.0
         for term in query.terms:
             credit = _credit(term, body, context, nearby, antecedent)
@@ -106,14 +112,22 @@ def score(
             if credit < subject_credit and (term.stem in subject or subject & term.alts.keys()):
                 credit = subject_credit
             got += term.weight * credit
+            if credit == 0 and not term.entity:
+                unaddressed = max(unaddressed, term.weight / total)
             if term.entity and term.known and credit < CONTEXT_CREDIT:
                 missing += 1 if credit == 0 else NEARBY_MISS
             if term.located and credit >= 0.9 and located:
                 bonus += 0.05 if (term.stem in located or located & set(term.alts)) else -0.05
         coverage = got / total
         bonus += _intent_bonus(query.intent, row["flags"])
+        if query.compounds and _other_compound(query.compounds, row["terms"].split()):
+            bonus -= OTHER_COMPOUND  # 'Apollo 8' when the question is about Apollo 11
+        if query.identity and row.get("is_visit"):
+            bonus -= EVENT_FOR_IDENTITY  # a visit says who travelled then, not who holds a role
         value = coverage + bonus + FUZZ_WEIGHT * wording.get(row["id"], 0.0)
         value -= MISSING_ENTITY_PENALTY * missing + UNKNOWN_ENTITY_PENALTY * unknown_entities
+        if unaddressed >= MAIN_TERM_SHARE:
+            value -= UNADDRESSED_PENALTY  # the question's main word is nowhere near this fact
         out.append(Candidate(row, value, coverage, missing))
     out.sort(key=lambda c: (-c.score, c.row["id"]))
     return out
@@ -134,6 +148,17 @@ def _credit(
     if term.stem in nearby or any(s in nearby for s in term.alts):
         return NEARBY_CREDIT
     return 0.0
+
+
+def _other_compound(compounds: list[tuple[str, str]], terms: list[str]) -> bool:
+    """Does the fact name the question's name with another number, and never the asked one?"""
+    pairs = set(zip(terms, terms[1:], strict=False))
+    for name, number in compounds:
+        if (name, number) in pairs:
+            continue
+        if any(a == name and b.isdigit() and b != number for a, b in pairs):
+            return True
+    return False
 
 
 def _in_range(term, body: set[str]) -> bool:

@@ -360,10 +360,12 @@ class _Writer:
         for text in (sentence, *cells):
             for i, match in enumerate(re.finditer(r"[^\W\d_]+", text)):
                 word = fold(match.group())
-                self.word_seen[word] += 1
-                if i > 0 and match.group()[0].isupper():
-                    self.word_caps[word] += 1
                 seen.add(word)
+                if i == 0:
+                    continue  # the first word is capitalised whatever it is
+                self.word_seen[word] += 1
+                if match.group()[0].isupper():
+                    self.word_caps[word] += 1
         self.word_df.update(seen)
 
     def finish(self) -> None:
