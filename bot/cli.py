@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from dotenv import load_dotenv
+
 from knowledge import (
     ArticleParseError,
     KnowledgeBase,
@@ -21,6 +23,7 @@ from . import textui
 
 
 def main(argv: list[str] | None = None) -> int:
+    load_dotenv(".env", override=False)  # QABOT_DB and the bot's settings; the environment wins
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

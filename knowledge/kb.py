@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import ranker, thresholds
+from .i18n import phrase
 from .models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
 from .query import Query, Vocabulary, analyse
 from .store import open_database
@@ -75,7 +76,10 @@ class KnowledgeBase:
                 if t[:1].isdigit():
                     stem_df[t] += 1
         facts = self.db.execute("select count(*) from facts").fetchone()[0]
-        aliases = dict(self.db.execute("select word, stem from aliases").fetchall())
+        aliases = {
+            word: (stem_, bool(capital))
+            for word, stem_, capital in self.db.execute("select word, stem, capital from aliases")
+        }
         return Vocabulary(
             dict(stem_df), word_stem, frozenset(proper), facts, aliases, self._adjacent
         )
@@ -117,7 +121,7 @@ class KnowledgeBase:
         """Answer a question with quoted facts, or abstain with suggestions."""
         question = _clean_question(question)
         if not question:
-            return self._abstain(question, "en", "what", "Ask me a question.")
+            return self._abstain(question, "en", "what", phrase("empty"))
         query = analyse(question, self.vocab)
         if query.wants_list or self._asks_for_visit_list(query):
             listed = self._visit_list(query)

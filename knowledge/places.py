@@ -54,19 +54,22 @@ def _key(name: str, lang: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def country_aliases() -> dict[str, str]:
+def country_aliases(include_capitals: bool = True) -> dict[str, str]:
     """Folded demonym, capital or other name -> English country name.
 
     From the countryinfo package: 'algerian' -> 'Algeria', 'algiers' -> 'Algeria',
     'tokyo' -> 'Japan', 'nippon' -> 'Japan'. Used when building a knowledge base, so that a
     fact about Algiers or the French ambassador also matches 'Algeria' or 'France'.
+    Capitals count one way only: a fact about Moscow is about Russia, but a question about
+    Moscow is not answered by a fact about Russia, so questions use include_capitals=False.
     """
     found: dict[str, set[str]] = {}
     for info in CountryInfo.all().values():
         name = info.get("name")
         if not name:
             continue
-        names = [info.get("demonym"), info.get("capital"), *info.get("altSpellings", [])]
+        capital = [info.get("capital")] if include_capitals else []
+        names = [info.get("demonym"), *capital, *info.get("altSpellings", [])]
         for alias in names:
             if alias and len(alias) > 3 and re.fullmatch(r"[A-Za-z .'-]+", alias):
                 found.setdefault(fold(alias.rstrip(".")), set()).add(name)

@@ -21,10 +21,11 @@ from unidecode import unidecode
 
 from . import lexicon
 from .places import foreign_names
-from .text import fold, script_of, stem, words, years
+from .text import TOKEN_RE, fold, script_of, stem, words, years
 
 SYNONYM_CREDIT = 0.85
 VARIANT_CREDIT = 0.9
+CAPITAL_CREDIT = 0.75
 LOCATIVE = frozenset({"in", "to", "at", "into"})
 DESTINATION = LOCATIVE | {"visit", "visited", "visiting", "visits"}
 AUXILIARIES = frozenset(
@@ -61,7 +62,9 @@ class Vocabulary:
     word_stem: dict[str, str]
     proper: frozenset[str]  # stems of words mostly written with a capital
     facts: int
-    aliases: dict[str, str] = field(default_factory=dict)  # 'french' -> 'franc'
+    # 'french' -> ('franc', False); 'moscow' -> ('russia', True): a capital stands for its
+    # country ("Moscow's ambassador"), but only weakly: Moscow is not all of Russia.
+    aliases: dict[str, tuple[str, bool]] = field(default_factory=dict)
     phrases: object = None  # callable(list of stems) -> bool: do they occur side by side?
     words: list[str] = field(default_factory=list)
     stems_sorted: list[str] = field(default_factory=list)
@@ -74,6 +77,14 @@ class Vocabulary:
     def names(self) -> list[str]:
         """Known words that are names (mostly written with a capital)."""
         return [w for w in self.words if self.word_stem[w] in self.proper]
+
+    @cached_property
+    def phonetic_names(self) -> dict[str, str]:
+        """Phonetic key -> the most frequent name with it."""
+        table: dict[str, str] = {}
+        for word in sorted(self.names, key=lambda w: -self.stem_df.get(self.word_stem[w], 0)):
+            table.setdefault(phonetic(word), word)
+        return table
 
     @cached_property
     def skeletons(self) -> dict[str, str]:
@@ -125,14 +136,19 @@ class Vocabulary:
         return match[0] if match else None
 
 
-DERIVATIONAL = ("ical", "ial", "al", "ic", "ous", "ive", "ian", "an", "ese", "ish", "i", "e", "y")
+DERIVATIONAL = (
+    "ical", "ial", "al", "ic", "ous", "ive", "ian", "an", "ese", "ish", "er", "or", "i", "e", "y",
+)
 
 
 def root(stem_: str) -> str:
-    """A stem without one derivational ending, for relating 'tidal' to 'tide'."""
+    """A stem without one derivational ending: 'tidal' and 'tide', 'winner' and 'win'."""
     for ending in DERIVATIONAL:
-        if stem_.endswith(ending) and len(stem_) - len(ending) >= 4:
-            return stem_[: -len(ending)]
+        if stem_.endswith(ending) and len(stem_) - len(ending) >= 3:
+            base = stem_[: -len(ending)]
+            if len(base) >= 3 and base[-1] == base[-2]:
+                base = base[:-1]  # 'winn' -> 'win'
+            return base
     return stem_
 
 
@@ -147,6 +163,7 @@ class Term:
     entity: bool = False
     known: bool = True
     located: bool = False
+    weak: set[str] = field(default_factory=set)  # alts that only half name the entity
     after: int | None = None  # 'after 1858': any later year in the fact satisfies it
     before: int | None = None  # 'before 1900': any earlier year satisfies it
 
@@ -218,6 +235,9 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
                 term.after = int(token)
             elif previous in ("before", "until", "till", "prior"):
                 term.before = int(token)
+        decade = _decade(token)
+        if decade:
+            term.after, term.before = decade - 1, decade + 10
         seen.add(term.stem)
         terms.append(term)
     compounds = _check_compounds(tokens, terms, vocab)
@@ -236,6 +256,14 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
         identity=_asks_identity(tokens),
         compounds=compounds,
     )
+
+
+def _decade(token: str) -> int | None:
+    """'1960s' -> 1960; '60s' -> 1960 (the twentieth century is assumed)."""
+    match = re.fullmatch(r"(1[0-9]{2}|20[0-9])0s|([0-9])0s", token)
+    if not match:
+        return None
+    return int(match.group(1)) * 10 if match.group(1) else 1900 + int(match.group(2)) * 10
 
 
 def _asks_identity(tokens: list[tuple[str, bool]]) -> bool:
@@ -262,7 +290,7 @@ def year_range(text: str) -> tuple[int, int] | None:
 def _english_tokens(question: str) -> list[tuple[str, bool]]:
     """(folded token, written with a capital and not first) pairs."""
     out = []
-    for i, match in enumerate(re.finditer(r"\d+(?:[.,]\d+)*|[^\W\d_]+", question)):
+    for i, match in enumerate(TOKEN_RE.finditer(question)):
         raw = match.group()
         out.append((fold(raw), i > 0 and raw[0].isupper()))
     return out
@@ -333,8 +361,12 @@ def _term(token: str, caps: bool, vocab: Vocabulary) -> Term | None:
         return None
     stem_ = stem(token)
     alts: dict[str, float] = {}
+    weak: set[str] = set()
     if token in vocab.aliases:
-        alts[vocab.aliases[token]] = VARIANT_CREDIT
+        country, capital = vocab.aliases[token]
+        alts[country] = CAPITAL_CREDIT if capital else VARIANT_CREDIT
+        if capital:
+            weak.add(country)
     for related in lexicon.synonyms().get(stem_, ()):
         if vocab.knows(related):
             alts.setdefault(related, SYNONYM_CREDIT)
@@ -347,15 +379,17 @@ def _term(token: str, caps: bool, vocab: Vocabulary) -> Term | None:
             alts[vocab.word_stem[corrected]] = VARIANT_CREDIT
     weight = vocab.idf(stem_) if known else max([vocab.idf(a) for a in alts] or [vocab.idf(stem_)])
     entity = caps or token.isdigit() or stem_ in vocab.proper
-    return Term(token, stem_, weight, alts, entity=entity, known=known or bool(alts))
+    return Term(token, stem_, weight, alts, entity=entity, known=known or bool(alts), weak=weak)
 
 
 def _translate(question: str, lang: str, vocab: Vocabulary) -> tuple[list[tuple[str, bool]], float]:
     """Map a foreign question to English tokens; also say how much of it we understood."""
     lex = lexicon.foreign(lang)
     places = foreign_names(lang)
-    raw = re.findall(r"\d+(?:[.,]\d+)*|[^\W\d_]+", question)
+    raw = TOKEN_RE.findall(question)
     folded = [fold(t) for t in raw]
+    if lang == "ar":
+        folded = [_strip_proclitics(t, lex, places) for t in folded]
     stems_ = [stem(t, lang) for t in folded]
     out: list[tuple[str, bool]] = []
     content = mapped = 0
@@ -389,12 +423,35 @@ def _translate(question: str, lang: str, vocab: Vocabulary) -> tuple[list[tuple[
             pass
         else:
             content += 1
-            guess = _transliterate(stems_[i], raw[i], lang, vocab)
+            guess = _transliterate(stems_[i], raw[i], lang, vocab) if _name_like(raw[i]) else None
             if guess:
                 out.append((guess, stem(guess) in vocab.proper))
                 mapped += 1
         i += 1
     return out, (mapped / content if content else 1.0)
+
+
+ARABIC_PROCLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف", "ك")
+
+
+def _strip_proclitics(token: str, lex, places) -> str:
+    """'لشركة' -> 'شركة': drop the article and the one-letter prefixes Arabic writes attached,
+    when what remains is a word we know."""
+    if (stem(token, "ar"),) in lex.phrases or (token,) in lex.phrases:
+        return token
+    for prefix in ARABIC_PROCLITICS:
+        rest = token[len(prefix):]
+        if token.startswith(prefix) and len(rest) >= 3:
+            if (stem(rest, "ar"),) in lex.phrases or (rest,) in lex.phrases:
+                return rest
+            if stem(rest, "ar") in places or rest in places:
+                return rest
+    return token
+
+
+def _name_like(raw: str) -> bool:
+    """Could this word be a name? Capitalised, or in a script without capitals."""
+    return raw[:1].isupper() or script_of(raw) == "arabic"
 
 
 def _place(stems_, folded, i, places) -> tuple[int, str] | None:
@@ -410,10 +467,10 @@ def _place(stems_, folded, i, places) -> tuple[int, str] | None:
 
 
 def _transliterate(stemmed: str, raw: str, lang: str, vocab: Vocabulary) -> str | None:
-    """A foreign word written in Latin letters, if it is close to a word we know.
+    """A foreign name written in Latin letters, if it is close to a name we know.
 
-    Common words must be spelt almost alike; names may differ more ('Poutine', 'Путин',
-    'بوتين' are all Putin), judged by edit distance and by their consonants.
+    Names are spelt differently in every language ('Poutine', 'Путин', 'بوتين' are all Putin),
+    so they are compared by a rough phonetic key, by edit distance, and by their consonants.
     """
     forms = [re.sub(r"[^a-z]", "", fold(unidecode(text))) for text in (raw, stemmed)]
     forms = [f for f in dict.fromkeys(forms) if len(f) >= 3]
@@ -424,18 +481,47 @@ def _transliterate(stemmed: str, raw: str, lang: str, vocab: Vocabulary) -> str 
         corrected = vocab.correct(latin)
         if corrected:
             return corrected
-    names = vocab.names
     for latin in forms:
-        if len(latin) >= 5 and lang != "ar":
-            match = process.extractOne(latin, names, scorer=fuzz.ratio, score_cutoff=72,
-                                       processor=None)
+        key = phonetic(latin)
+        if key in vocab.phonetic_names:
+            return vocab.phonetic_names[key]
+        if len(key) >= 4 and lang != "ar":
+            match = process.extractOne(key, vocab.phonetic_names, scorer=fuzz.ratio,
+                                       score_cutoff=80, processor=None)
             if match:
                 return match[0]
+            prefix = _known_prefix(key, vocab)
+            if prefix:
+                return prefix
     for latin in forms:
         found = _by_skeleton(latin, vocab)
         if found:
             return found
     return None
+
+
+def _known_prefix(key: str, vocab: Vocabulary) -> str | None:
+    """A name the word starts with: 'nobelevsk' (Russian adjective) -> 'nobel'."""
+    for size in range(len(key) - 1, 3, -1):
+        name = vocab.phonetic_names.get(key[:size])
+        if name:
+            return name
+    return None
+
+
+PHONETIC_RULES = (
+    ("ph", "f"), ("kh", "h"), ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("ou", "u"), ("ie", "i"),
+    ("iu", "u"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("q", "k"),
+    ("w", "v"), ("y", "i"), ("z", "s"), ("x", "ks"),
+)
+
+
+def phonetic(word: str) -> str:
+    """A rough sound key shared by spellings of one name across languages."""
+    for a, b in PHONETIC_RULES:
+        word = word.replace(a, b)
+    word = re.sub(r"(.)\1+", r"\1", word)
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
 def _skeleton(word: str) -> str:

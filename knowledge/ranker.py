@@ -35,7 +35,8 @@ EVENT_FOR_IDENTITY = 0.7
 OTHER_COMPOUND = 0.3
 MAIN_TERM_SHARE = 0.34
 UNADDRESSED_PENALTY = 0.3
-NEARBY_MISS = 0.3  # an entity found only in the next or previous sentence is a third missing
+NEARBY_MISS = 0.3
+WEAK_MISS = 0.5  # an entity named only through its capital ('Moscow' for Russia)  # an entity found only in the next or previous sentence is a third missing
 
 
 @dataclass
@@ -116,6 +117,8 @@ def score(
                 unaddressed = max(unaddressed, term.weight / total)
             if term.entity and term.known and credit < CONTEXT_CREDIT:
                 missing += 1 if credit == 0 else NEARBY_MISS
+            elif term.weak and term.stem not in body and _only_weak(term, body):
+                missing += WEAK_MISS
             if term.located and credit >= 0.9 and located:
                 bonus += 0.05 if (term.stem in located or located & set(term.alts)) else -0.05
         coverage = got / total
@@ -161,12 +164,18 @@ def _other_compound(compounds: list[tuple[str, str]], terms: list[str]) -> bool:
     return False
 
 
+def _only_weak(term, body: set[str]) -> bool:
+    """Is the term matched only through a weak alias (a capital for its country)?"""
+    strong = {s for s in term.alts if s not in term.weak}
+    return bool(term.weak & body) and not (strong & body)
+
+
 def _in_range(term, body: set[str]) -> bool:
     """Does the fact name a year on the asked side of 'after 1858' / 'before 1900'?"""
     found = [int(t) for t in body if len(t) == 4 and t.isdigit()]
-    if term.after is not None:
-        return any(y > term.after for y in found)
-    return any(y < term.before for y in found)
+    low = term.after if term.after is not None else -1
+    high = term.before if term.before is not None else 10_000
+    return any(low < y < high for y in found)
 
 
 def _intent_bonus(intent: str, flags: str) -> float:

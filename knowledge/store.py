@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -51,7 +52,8 @@ class ArticleReport:
 
 
 def article_url(title: str) -> str:
-    return WIKI_ROOT + slug(title)
+    """The article's Wikipedia-style address, percent-encoded as a valid URL."""
+    return WIKI_ROOT + quote(slug(title), safe="()_,'!:")
 
 
 def build(
@@ -82,6 +84,7 @@ def build(
                 progress(article.title)
         writer.finish()
         db.close()
+        tmp.chmod(0o644)  # mkstemp makes it private; a knowledge base is meant to be read
         os.replace(tmp, db_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -198,7 +201,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db.table("words").create({"word": str, "stem": str, "df": int, "proper": int}, pk="word")
-    db.table("aliases").create({"word": str, "stem": str}, pk="word")
+    db.table("aliases").create({"word": str, "stem": str, "capital": int}, pk="word")
     db.table("meta").insert_all(
         [{"key": "schema_version", "value": str(SCHEMA_VERSION)}], replace=True
     )
@@ -388,8 +391,9 @@ class _Writer:
             batch_size=5000,
         )
         stems = {stem(w) for w in self.word_df}
+        names = country_aliases(include_capitals=False)
         db.table("aliases").insert_all(
-            {"word": word, "stem": stem(fold(country))}
+            {"word": word, "stem": stem(fold(country)), "capital": int(word not in names)}
             for word, country in country_aliases().items()
             if stem(fold(country)) in stems and " " not in word
         )

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+TOKEN_RE = re.compile(r"\d+0s\b|\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
 YEAR_RE = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
 MONTHS = [
     "january",
@@ -96,7 +96,17 @@ def has_date(text: str) -> bool:
     return bool(DATE_RE.search(text))
 
 
+MONTH_NAMES = "|".join(MONTHS)
+DAY_MONTH_RE = re.compile(
+    rf"\b\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+(?:{MONTH_NAMES})\b|\b(?:{MONTH_NAMES})\s+\d{{1,2}}\b",
+    re.IGNORECASE,
+)
+CLOCK_RE = re.compile(r"\b\d{1,2}:\d{2}\b")
+
+
 def has_quantity(text: str) -> bool:
+    """Does the text hold an amount? Years, days of the month and clock times don't count."""
+    text = CLOCK_RE.sub(" ", DAY_MONTH_RE.sub(" ", text))
     return any(not YEAR_RE.fullmatch(m.group().strip()) for m in QUANTITY_RE.finditer(text))
 
 

@@ -10,7 +10,7 @@ from knowledge import VisitFilter, parse_visit_filter
 
 SEED = Path(__file__).resolve().parents[1] / "knowledge" / "data" / "algeria-russia-relations.txt"
 ARTICLE = "Algeria–Russia relations"
-URL = "https://en.wikipedia.org/wiki/Algeria–Russia_relations"
+URL = "https://en.wikipedia.org/wiki/Algeria%E2%80%93Russia_relations"
 
 
 @pytest.fixture(scope="module")

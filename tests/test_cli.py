@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "tests" / "data" / "articles"
 QABOT = Path(sys.executable).with_name("qabot")
-URL = "https://en.wikipedia.org/wiki/Algeria–Russia_relations"
+URL = "https://en.wikipedia.org/wiki/Algeria%E2%80%93Russia_relations"
 
 
 def qabot(*args: str, stdin: str = "", env_db: Path | None = None) -> subprocess.CompletedProcess:

@@ -16,7 +16,7 @@ from knowledge.store import SCHEMA_VERSION
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "knowledge" / "data" / "algeria-russia-relations.txt"
 ARTICLES = ROOT / "tests" / "data" / "articles"
-URL = "https://en.wikipedia.org/wiki/Algeria–Russia_relations"
+URL = "https://en.wikipedia.org/wiki/Algeria%E2%80%93Russia_relations"
 
 
 @pytest.fixture
