@@ -59,22 +59,18 @@ class KnowledgeBase:
 
     def _load_vocabulary(self) -> Vocabulary:
         stem_df: Counter[str] = Counter()
-        word_stem, proper = {}, set()
-        for word, stem_, df, is_proper in self.db.execute(
-            "select word, stem, df, proper from words"
+        capitalised: Counter[str] = Counter()
+        inside: Counter[str] = Counter()
+        word_stem = {}
+        for word, stem_, df, caps, seen in self.db.execute(
+            "select word, stem, df, capitalised, inside from words"
         ).fetchall():
             stem_df[stem_] += df
             word_stem[word] = stem_
-            if is_proper:
-                proper.add(stem_)
-        for (terms,) in self.db.execute("select terms from facts where kind != 'sentence'"):
-            for t in set(terms.split()):
-                if t[:1].isdigit():
-                    stem_df[t] += 1
-        for (terms,) in self.db.execute("select terms from facts where kind = 'sentence'"):
-            for t in set(terms.split()):
-                if t[:1].isdigit():
-                    stem_df[t] += 1
+            capitalised[stem_] += caps
+            inside[stem_] += seen
+        # A name is a word written with a capital (almost) everywhere but at a sentence start.
+        proper = {s for s, seen in inside.items() if seen and capitalised[s] >= 0.8 * seen}
         facts = self.db.execute("select count(*) from facts").fetchone()[0]
         aliases = {
             word: (stem_, bool(capital))
@@ -293,7 +289,8 @@ def _clean_question(text: str) -> str:
 
 def _confidence(best: ranker.Candidate, ranked: list[ranker.Candidate], query: Query) -> float:
     """Map a ranking score to the chance the answer is right (see knowledge/thresholds.py)."""
-    value = 1.0 / (1.0 + math.exp(-thresholds.SLOPE * (best.score - thresholds.MIDPOINT)))
+    exponent = -thresholds.SLOPE * (best.score - thresholds.MIDPOINT)
+    value = 1.0 / (1.0 + math.exp(min(exponent, 700.0)))  # a huge question: no OverflowError
     if query.lang != "en":
         value *= query.understood
     return max(0.0, min(1.0, value))

@@ -27,7 +27,8 @@ def stopwords(lang: str) -> frozenset[str]:
         lines = _lines(f"stopwords-{lang}.txt")
     except FileNotFoundError:
         return frozenset()
-    return frozenset(w for line in lines for w in words(line))
+    # Contractions ("won't") are left out: split into words they would stop 'won'.
+    return frozenset(fold(w) for line in lines for w in line.split() if "'" not in w)
 
 
 @lru_cache(maxsize=1)

@@ -109,9 +109,16 @@ class Vocabulary:
             table.setdefault(root(known), []).append(known)
         return table
 
-    def variants(self, stem_: str) -> list[str]:
-        """Known stems sharing a long prefix with `stem_` (Algerian/Algeria, recognise/ize)."""
+    def variants(self, stem_: str, name: bool = False) -> list[str]:
+        """Known stems sharing a long prefix with `stem_` (Algerian/Algeria, recognise/ize).
+
+        Names may also differ by a last letter ('Maria', 'Marie').
+        """
         related = [k for k in self.roots.get(root(stem_), []) if k != stem_]
+        if name and len(stem_) >= 4:
+            for known in (stem_[:-1], *(stem_ + c for c in "aeiouy")):
+                if known in self.proper and known not in related and len(known) >= 4:
+                    related.append(known)
         if len(stem_) < 6:
             return related
         prefix = stem_[:6]
@@ -136,6 +143,10 @@ class Vocabulary:
         return match[0] if match else None
 
 
+INTENT_FILLERS = {
+    "where": frozenset({"located", "situated", "based", "lie", "lies", "found"}),
+    "when": frozenset({"happen", "happened", "occur", "occurred"}),
+}
 DERIVATIONAL = (
     "ical", "ial", "al", "ic", "ous", "ive", "ian", "an", "ese", "ish", "er", "or", "i", "e", "y",
 )
@@ -225,6 +236,8 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
             continue
         if (token,) in lexicon.question_words() and index == 0:
             continue
+        if token in INTENT_FILLERS.get(intent, ()):
+            continue  # 'where is it located': 'located' only repeats 'where'
         term = _term(token, caps, vocab)
         if term is None or term.stem in seen:
             continue
@@ -331,7 +344,7 @@ def _intent(tokens: list[tuple[str, bool]]) -> tuple[str, set[int]]:
 
 def _role(plain: list[str]) -> str | None:
     text = " ".join(plain)
-    if re.search(r"\bhost(?:ed|s)? by\b|\bhosted\b|\bwho hosted\b|\breceived\b", text):
+    if re.search(r"\bhost(?:ed|s)? by\b|\bhosted\b|\bwho hosted\b", text):
         return "host"
     if re.search(r"\bvisit(?:ed|s)?\b|\bwent\b|\bcame\b|\btrips?\b", text):
         return "guest"
@@ -367,11 +380,12 @@ def _term(token: str, caps: bool, vocab: Vocabulary) -> Term | None:
         alts[country] = CAPITAL_CREDIT if capital else VARIANT_CREDIT
         if capital:
             weak.add(country)
-    for related in lexicon.synonyms().get(stem_, ()):
-        if vocab.knows(related):
-            alts.setdefault(related, SYNONYM_CREDIT)
-    for variant in vocab.variants(stem_):
+    for variant in vocab.variants(stem_, name=caps or stem_ in vocab.proper):
         alts.setdefault(variant, VARIANT_CREDIT)
+    for related in lexicon.synonyms().get(stem_, ()):
+        # A name ('Tour' de France) keeps only synonyms that are names too ('Soviet', 'USSR').
+        if vocab.knows(related) and (not caps or related in vocab.proper):
+            alts.setdefault(related, SYNONYM_CREDIT)
     known = vocab.knows(stem_)
     if not known and not alts and not token.isdigit():
         corrected = vocab.correct(token)
@@ -425,7 +439,7 @@ def _translate(question: str, lang: str, vocab: Vocabulary) -> tuple[list[tuple[
             content += 1
             guess = _transliterate(stems_[i], raw[i], lang, vocab) if _name_like(raw[i]) else None
             if guess:
-                out.append((guess, stem(guess) in vocab.proper))
+                out.append((guess, raw[i][:1].isupper() or stem(guess) in vocab.proper))
                 mapped += 1
         i += 1
     return out, (mapped / content if content else 1.0)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from .query import Query
-from .text import fold
+from .query import CAPITAL_CREDIT, VARIANT_CREDIT, Query, root
+from .text import fold, stem, words
 
 CANDIDATES = 120
 SUBJECT_CREDIT = 0.8
@@ -31,12 +31,13 @@ INTENT_BONUS = {
 UNKNOWN_ENTITY_PENALTY = 0.45
 MISSING_ENTITY_PENALTY = 0.5
 FUZZ_WEIGHT = 0.08
+ATTRIBUTE_BONUS = 0.1
 EVENT_FOR_IDENTITY = 0.7
 OTHER_COMPOUND = 0.3
 MAIN_TERM_SHARE = 0.34
 UNADDRESSED_PENALTY = 0.3
-NEARBY_MISS = 0.3
-WEAK_MISS = 0.5  # an entity named only through its capital ('Moscow' for Russia)  # an entity found only in the next or previous sentence is a third missing
+NEARBY_MISS = 0.3  # an entity found only in the next or previous sentence
+WEAK_MISS = 0.5  # an entity named only through its capital ('Moscow' for Russia)
 
 
 @dataclass
@@ -119,9 +120,11 @@ def score(
                 missing += 1 if credit == 0 else NEARBY_MISS
             elif term.weak and term.stem not in body and _only_weak(term, body):
                 missing += WEAK_MISS
-            if term.located and credit >= 0.9 and located:
+            if term.located and credit >= CAPITAL_CREDIT and located:
                 bonus += 0.05 if (term.stem in located or located & set(term.alts)) else -0.05
         coverage = got / total
+        if row["kind"] == "infobox" and _names_attribute(query, row["text"]):
+            bonus += ATTRIBUTE_BONUS  # "who founded Nokia?" -> "Founder: ..."
         bonus += _intent_bonus(query.intent, row["flags"])
         if query.compounds and _other_compound(query.compounds, row["terms"].split()):
             bonus -= OTHER_COMPOUND  # 'Apollo 8' when the question is about Apollo 11
@@ -162,6 +165,21 @@ def _other_compound(compounds: list[tuple[str, str]], terms: list[str]) -> bool:
         if any(a == name and b.isdigit() and b != number for a, b in pairs):
             return True
     return False
+
+
+def _names_attribute(query: Query, text: str) -> bool:
+    """Does a word of the question name the infobox key ('founded' for 'Founder')?"""
+    key = {stem(w) for w in words(text.split(":", 1)[0])}
+    key |= {root(k) for k in key}
+    return any(
+        not t.entity
+        and (
+            t.stem in key
+            or root(t.stem) in key
+            or any(a in key for a, c in t.alts.items() if c >= VARIANT_CREDIT)
+        )
+        for t in query.terms
+    )
 
 
 def _only_weak(term, body: set[str]) -> bool:

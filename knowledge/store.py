@@ -19,9 +19,9 @@ import sqlite_utils
 from .parser import Article, Paragraph, Table, parse_text
 from .places import country_aliases, english_countries
 from .sentences import split_sentences
-from .text import fold, has_date, has_quantity, slug, stem, words, years
+from .text import TOKEN_RE, fold, has_date, has_quantity, slug, stem, words, years
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 WIKI_ROOT = "https://en.wikipedia.org/wiki/"
 LOCATIVE = frozenset({"in", "to", "at", "into"})
 CAPITAL_OF_RE = re.compile(
@@ -200,7 +200,9 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db.table("words").create({"word": str, "stem": str, "df": int, "proper": int}, pk="word")
+    db.table("words").create(
+        {"word": str, "stem": str, "df": int, "capitalised": int, "inside": int}, pk="word"
+    )
     db.table("aliases").create({"word": str, "stem": str, "capital": int}, pk="word")
     db.table("meta").insert_all(
         [{"key": "schema_version", "value": str(SCHEMA_VERSION)}], replace=True
@@ -361,7 +363,7 @@ class _Writer:
         """
         seen = set()
         for text in (sentence, *cells):
-            for i, match in enumerate(re.finditer(r"[^\W\d_]+", text)):
+            for i, match in enumerate(TOKEN_RE.finditer(text)):
                 word = fold(match.group())
                 seen.add(word)
                 if i == 0:
@@ -384,7 +386,8 @@ class _Writer:
                     "word": w,
                     "stem": stem(w),
                     "df": df,
-                    "proper": int(self.word_caps[w] >= 0.8 * self.word_seen[w]),
+                    "capitalised": self.word_caps[w],
+                    "inside": self.word_seen[w],
                 }
                 for w, df in self.word_df.items()
             ),
@@ -429,13 +432,8 @@ PRONOUNS = frozenset("it its they their them he his she her this these those suc
 
 
 def _starts_with_pronoun(sentence: str) -> bool:
-    """Does the sentence open by referring back ('It was opened...', 'They pledged...')?"""
-    first = words(sentence[:40])[:3]
-    return bool(first) and (
-        first[0] in PRONOUNS
-        or any(w in PRONOUNS for w in first[1:2])
-        and first[0] in ("during", "in", "at", "by", "with", "for")
-    )
+    """Does the sentence refer back early on ('It was opened...', 'In 1911 she received...')?"""
+    return any(w in PRONOUNS for w in words(sentence[:60])[:5])
 
 
 def _subject_terms(title: str) -> list[str]:
@@ -461,7 +459,7 @@ def _flags(text: str, kind: str) -> str:
     body = text.split(":", 1)[1] if kind == "infobox" else text
     if PERSON_RE.search(body[1:]) or kind in ("infobox", "row"):
         flags += "p"
-    if _located(text) or kind == "row":
+    if _located(text) or kind == "row" or _country_terms(text):
         flags += "l"
     return flags
 

@@ -95,8 +95,6 @@ def test_paraphrased_ambassador_question(kb):
     assert answer.text == "Russian Ambassador to Algeria: Valerian Shuvaev"
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="engine answers the next sentence ('They have been involved...')")
 def test_firms_named_in_the_previous_sentence(kb):
     answer = kb.ask("Name the Russian firms involved in Algerian hydrocarbons")
     assert "Rosneft" in answer.text

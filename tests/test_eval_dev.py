@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.evaluate import grade
-from knowledge import KnowledgeBase
+from knowledge import KnowledgeBase, build_knowledge_base
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 ARTICLES_EVAL = ROOT / "tests" / "data" / "eval_articles.jsonl"
+HELDOUT = ROOT / "tests" / "data" / "heldout"
 
 
 def _group(case: dict) -> str:
@@ -44,16 +45,38 @@ def test_dev_set_on_the_seed(kb):
     if not DEV.exists():
         pytest.skip(f"{DEV} is not here")
     accuracy, misses = score(kb, DEV)
-    assert accuracy["en"] >= 0.90, (accuracy, misses)
-    assert accuracy["oos"] >= 0.85, (accuracy, misses)
+    assert accuracy["en"] >= 0.97, (accuracy, misses)
+    assert accuracy["oos"] >= 0.95, (accuracy, misses)
+    assert accuracy["intl"] >= 0.80, (accuracy, misses)
+
+
+def test_dev_set_unchanged_with_every_article_loaded(kb, multi_kb):
+    if not DEV.exists():
+        pytest.skip(f"{DEV} is not here")
+    alone, _ = score(kb, DEV)
+    together, misses = score(multi_kb, DEV)
+    assert together == alone, misses
+
+
+def test_blind_heldout_set(tmp_path):
+    # Written by someone who had not seen the engine; measured en 0.75, intl 0.67, oos 0.81
+    # (all 0.75) when this floor was set.
+    articles = [ROOT / "knowledge" / "data" / "algeria-russia-relations.txt"]
+    articles += sorted((ROOT / "tests" / "data" / "articles").glob("*.txt"))
+    articles += sorted((HELDOUT / "articles").glob("*.txt"))
+    build_knowledge_base(articles, tmp_path / "heldout.db")
+    with KnowledgeBase.open(tmp_path / "heldout.db") as kb:
+        accuracy, misses = score(kb, HELDOUT / "eval.jsonl")
+    assert accuracy["all"] >= 0.70, (accuracy, misses)
+    assert accuracy["oos"] >= 0.75, (accuracy, misses)
 
 
 def test_articles_set_with_every_article_loaded(multi_kb):
-    # Measured 0.76 overall (en 0.82, intl 0.50, oos 0.73) when this floor was set.
+    # Measured en 0.80, intl 0.88, oos 1.00 (all 0.86) when this floor was set.
     accuracy, misses = score(multi_kb, ARTICLES_EVAL)
-    assert accuracy["all"] >= 0.70, (accuracy, misses)
+    assert accuracy["all"] >= 0.80, (accuracy, misses)
     assert accuracy["en"] >= 0.75, (accuracy, misses)
-    assert accuracy["oos"] >= 0.60, (accuracy, misses)
+    assert accuracy["oos"] >= 0.90, (accuracy, misses)
 
 
 def test_grade_rules():
