@@ -8,7 +8,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from . import ranker, thresholds
+from . import lexicon, ranker, thresholds
 from .i18n import phrase
 from .models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
 from .query import Query, Vocabulary, analyse
@@ -34,6 +34,7 @@ class KnowledgeBase:
         self.path = path
         self._lock = threading.Lock()
         self.vocab = self._load_vocabulary()
+        lexicon.warm_up()
         self._visits = self._load_visits()
         self.subjects = {
             r["id"]: set(r["subject"].split())
@@ -76,8 +77,11 @@ class KnowledgeBase:
             word: (stem_, bool(capital))
             for word, stem_, capital in self.db.execute("select word, stem, capital from aliases")
         }
+        places: dict[str, dict[str, str]] = {}
+        for lang, key, name in self.db.execute("select lang, key, name from place_names"):
+            places.setdefault(lang, {})[key] = name
         return Vocabulary(
-            dict(stem_df), word_stem, frozenset(proper), facts, aliases, self._adjacent
+            dict(stem_df), word_stem, frozenset(proper), facts, aliases, self._adjacent, places
         )
 
     def _adjacent(self, stems: list[str]) -> bool:

@@ -74,3 +74,13 @@ def foreign(lang: str) -> ForeignLexicon:
 
 def is_stopword(token: str, lang: str = "en") -> bool:
     return fold(token) in stopwords(lang)
+
+
+def warm_up() -> None:
+    """Load every list now, so that the first question is as fast as the others."""
+    for lang in ("en", *FOREIGN_LANGS):
+        stopwords(lang)
+    question_words()
+    synonyms()
+    for lang in FOREIGN_LANGS:
+        foreign(lang)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from babel import Locale
-from countryinfo import CountryInfo
-
 from .text import fold, stem
 
 # Capital cities CLDR names through their time zones, for the languages we read.
@@ -17,6 +14,8 @@ LANGS = ("en", "ru", "fr", "ar")
 @lru_cache(maxsize=1)
 def english_countries() -> dict[str, str]:
     """Folded English country name -> the name as written ('algeria' -> 'Algeria')."""
+    from babel import Locale  # only when building: answering reads names from the database
+
     names = {}
     for code, name in Locale("en").territories.items():
         if code.isalpha() and len(code) == 2:
@@ -35,6 +34,8 @@ def foreign_names(lang: str) -> dict[str, str]:
     """
     if lang not in LANGS or lang == "en":
         return {}
+    from babel import Locale
+
     local, english = Locale(lang), Locale("en")
     names: dict[str, str] = {}
     for code, name in local.territories.items():
@@ -63,6 +64,8 @@ def country_aliases(include_capitals: bool = True) -> dict[str, str]:
     Capitals count one way only: a fact about Moscow is about Russia, but a question about
     Moscow is not answered by a fact about Russia, so questions use include_capitals=False.
     """
+    from countryinfo import CountryInfo
+
     found: dict[str, set[str]] = {}
     for info in CountryInfo.all().values():
         name = info.get("name")

@@ -20,7 +20,6 @@ from rapidfuzz.distance import OSA
 from unidecode import unidecode
 
 from . import lexicon
-from .places import foreign_names
 from .text import TOKEN_RE, fold, script_of, stem, words, years
 
 SYNONYM_CREDIT = 0.85
@@ -66,6 +65,7 @@ class Vocabulary:
     # country ("Moscow's ambassador"), but only weakly: Moscow is not all of Russia.
     aliases: dict[str, tuple[str, bool]] = field(default_factory=dict)
     phrases: object = None  # callable(list of stems) -> bool: do they occur side by side?
+    places: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> CLDR names
     words: list[str] = field(default_factory=list)
     stems_sorted: list[str] = field(default_factory=list)
 
@@ -399,7 +399,7 @@ def _term(token: str, caps: bool, vocab: Vocabulary) -> Term | None:
 def _translate(question: str, lang: str, vocab: Vocabulary) -> tuple[list[tuple[str, bool]], float]:
     """Map a foreign question to English tokens; also say how much of it we understood."""
     lex = lexicon.foreign(lang)
-    places = foreign_names(lang)
+    places = vocab.places.get(lang, {})
     raw = TOKEN_RE.findall(question)
     folded = [fold(t) for t in raw]
     if lang == "ar":

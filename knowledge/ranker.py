@@ -94,24 +94,25 @@ def score(
         return []
     unknown_entities = sum(1 for t in query.terms if t.entity and not t.known)
     wording = _wording(query, rows)
+    forms = [
+        ({term.stem: 1.0, **term.alts}, frozenset((term.stem, *term.alts))) for term in query.terms
+    ]
     out = []
     for row in rows:
         body = set(row["terms"].split())
         subject = subjects.get(row["article_id"], set())
         subject_credit = 1.0 if row["kind"] == "infobox" else SUBJECT_CREDIT
-        context = set(row["context"].split())
-        nearby = set(row["nearby"].split())
-        antecedent = set(row["antecedent"].split())
+        around = _Around(row)
         located = set(row["located"].split())
         got = 0.0
         missing = 0
         unaddressed = 0.0
         bonus = 0.0
-        for term in query.terms:
-            credit = _credit(term, body, context, nearby, antecedent)
+        for term, (credits, keys) in zip(query.terms, forms, strict=True):
+            credit = _credit(credits, keys, body, around)
             if credit < 1.0 and (term.after or term.before) and _in_range(term, body):
                 credit = 1.0
-            if credit < subject_credit and (term.stem in subject or subject & term.alts.keys()):
+            if credit < subject_credit and not keys.isdisjoint(subject):
                 credit = subject_credit
             got += term.weight * credit
             if credit == 0 and not term.entity:
@@ -121,7 +122,7 @@ def score(
             elif term.weak and term.stem not in body and _only_weak(term, body):
                 missing += WEAK_MISS
             if term.located and credit >= CAPITAL_CREDIT and located:
-                bonus += 0.05 if (term.stem in located or located & set(term.alts)) else -0.05
+                bonus += 0.05 if not keys.isdisjoint(located) else -0.05
         coverage = got / total
         if row["kind"] == "infobox" and _names_attribute(query, row["text"]):
             bonus += ATTRIBUTE_BONUS  # "who founded Nokia?" -> "Founder: ..."
@@ -139,20 +140,34 @@ def score(
     return out
 
 
+class _Around:
+    """The words around a fact, split into sets only when a term is not in the fact itself."""
+
+    def __init__(self, row: dict):
+        self.row = row
+        self._sets: dict[str, set[str]] = {}
+
+    def __getitem__(self, column: str) -> set[str]:
+        if column not in self._sets:
+            self._sets[column] = set(self.row[column].split())
+        return self._sets[column]
+
+
 def _credit(
-    term, body: set[str], context: set[str], nearby: set[str], antecedent: set[str]
+    credits: dict[str, float], keys: frozenset[str], body: set[str], around: _Around
 ) -> float:
-    if term.stem in body:
-        return 1.0
-    direct = max((c for s, c in term.alts.items() if s in body), default=0.0)
-    if direct:
-        return direct
-    if term.stem in antecedent or any(s in antecedent for s in term.alts):
-        return ANTECEDENT_CREDIT
-    if term.stem in context or any(s in context for s in term.alts):
-        return CONTEXT_CREDIT
-    if term.stem in nearby or any(s in nearby for s in term.alts):
-        return NEARBY_CREDIT
+    """How well a fact holds one term: in it, in the sentence a pronoun points back to, in
+    its section or article heading, or in the sentences around it."""
+    hits = keys & body
+    if hits:
+        return max(credits[s] for s in hits)
+    for column, credit in (
+        ("antecedent", ANTECEDENT_CREDIT),
+        ("context", CONTEXT_CREDIT),
+        ("nearby", NEARBY_CREDIT),
+    ):
+        if not keys.isdisjoint(around[column]):
+            return credit
     return 0.0
 
 

@@ -16,12 +16,13 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from .lexicon import FOREIGN_LANGS
 from .parser import Article, Paragraph, Table, parse_text
-from .places import country_aliases, english_countries
+from .places import country_aliases, english_countries, foreign_names
 from .sentences import split_sentences
 from .text import TOKEN_RE, fold, has_date, has_quantity, slug, stem, words, years
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 WIKI_ROOT = "https://en.wikipedia.org/wiki/"
 LOCATIVE = frozenset({"in", "to", "at", "into"})
 CAPITAL_OF_RE = re.compile(
@@ -204,6 +205,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         {"word": str, "stem": str, "df": int, "capitalised": int, "inside": int}, pk="word"
     )
     db.table("aliases").create({"word": str, "stem": str, "capital": int}, pk="word")
+    db.table("place_names").create({"lang": str, "key": str, "name": str}, pk=("lang", "key"))
     db.table("meta").insert_all(
         [{"key": "schema_version", "value": str(SCHEMA_VERSION)}], replace=True
     )
@@ -399,6 +401,13 @@ class _Writer:
             {"word": word, "stem": stem(fold(country)), "capital": int(word not in names)}
             for word, country in country_aliases().items()
             if stem(fold(country)) in stems and " " not in word
+        )
+        # Country and city names in the languages questions come in, from CLDR, so that
+        # answering never has to load babel.
+        db.table("place_names").insert_all(
+            {"lang": lang, "key": key, "name": name}
+            for lang in FOREIGN_LANGS
+            for key, name in foreign_names(lang).items()
         )
         db.table("facts").enable_fts(
             ["terms", "context"], fts_version="FTS5", replace=True, tokenize="unicode61"

@@ -38,12 +38,16 @@ QUANTITY_RE = re.compile(
 STEMMER_LANGS = {"en": "english", "ru": "russian", "fr": "french", "ar": "arabic"}
 
 
+# Combining marks: Latin accents, Cyrillic breves, Arabic vowel signs, plus the tatweel.
+COMBINING_RE = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
+
+
 def fold(text: str) -> str:
     """Case-fold and strip accents and Arabic diacritics; keep letters of every script."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("\u0640", "")  # Arabic tatweel
-    return text.casefold()
+    return COMBINING_RE.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def words(text: str) -> list[str]:
