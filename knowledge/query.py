@@ -155,9 +155,9 @@ DERIVATIONAL = (
 def root(stem_: str) -> str:
     """A stem without one derivational ending: 'tidal' and 'tide', 'winner' and 'win'."""
     for ending in DERIVATIONAL:
-        if stem_.endswith(ending) and len(stem_) - len(ending) >= 3:
+        if stem_.endswith(ending) and len(stem_) - len(ending) >= 4:
             base = stem_[: -len(ending)]
-            if len(base) >= 3 and base[-1] == base[-2]:
+            if base[-1] == base[-2]:
                 base = base[:-1]  # 'winn' -> 'win'
             return base
     return stem_
@@ -193,6 +193,7 @@ class Query:
     wants_list: bool = False
     identity: bool = False  # 'who is/are ...': asks who holds a role now, not about an event
     compounds: list[tuple[str, str]] = field(default_factory=list)  # ('apollo', '11')
+    focus: str | None = None  # 'who is Russia's ambassador': the role asked for must be named
 
     @property
     def weight(self) -> float:
@@ -267,6 +268,7 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
         understood=understood,
         wants_list=intent == "list",
         identity=_asks_identity(tokens),
+        focus=_focus(tokens, terms),
         compounds=compounds,
     )
 
@@ -277,6 +279,19 @@ def _decade(token: str) -> int | None:
     if not match:
         return None
     return int(match.group(1)) * 10 if match.group(1) else 1900 + int(match.group(2)) * 10
+
+
+def _focus(tokens: list[tuple[str, bool]], terms: list[Term]) -> str | None:
+    """In 'who is/was [the] X ...', the stem of X: the role whose holder is asked for."""
+    plain = [t for t, _ in tokens]
+    if len(plain) < 3 or plain[0] != "who" or plain[1] not in ("is", "are", "was", "were"):
+        return None
+    by_word = {t.word: t for t in terms}
+    for word in plain[2:]:
+        term = by_word.get(word)
+        if term is not None and not term.entity:
+            return term.stem
+    return None
 
 
 def _asks_identity(tokens: list[tuple[str, bool]]) -> bool:

@@ -37,7 +37,7 @@ OTHER_COMPOUND = 0.3
 MAIN_TERM_SHARE = 0.34
 UNADDRESSED_PENALTY = 0.3
 NEARBY_MISS = 0.3  # an entity found only in the next or previous sentence
-WEAK_MISS = 0.5  # an entity named only through its capital ('Moscow' for Russia)
+WEAK_MISS = 0.3  # an entity named only through its capital ('Moscow' for Russia)
 
 
 @dataclass
@@ -117,7 +117,7 @@ def score(
             got += term.weight * credit
             if credit == 0 and not term.entity:
                 unaddressed = max(unaddressed, term.weight / total)
-            if term.entity and term.known and credit < CONTEXT_CREDIT:
+            if (term.entity or term.stem == query.focus) and term.known and credit < CONTEXT_CREDIT:
                 missing += 1 if credit == 0 else NEARBY_MISS
             elif term.weak and term.stem not in body and _only_weak(term, body):
                 missing += WEAK_MISS

@@ -264,6 +264,7 @@ class _Writer:
             table_id=None,
             cells=(),
             antecedent="",
+            label="",
         ):
             context = title_terms + _terms(" ".join(path))
             places = [stem(fold(aliases[p])) for p in aliases if p in text]
@@ -286,13 +287,14 @@ class _Writer:
                     "table_id": table_id,
                 }
             )
-            self._count_words(text if kind == "sentence" else "", cells)
+            self._count_words(text if kind == "sentence" else "", cells, label)
             return len(self.facts)
 
         for key, value in _infobox_pairs(article.infobox):
             if fold(key) in INFOBOX_METADATA:
                 continue
-            fact_id = add_fact("infobox", (), f"{key}: {value}", cells=(key, value))
+            # Keys are Title Case ('Japanese Ambassador'): only values tell names apart.
+            fact_id = add_fact("infobox", (), f"{key}: {value}", cells=(value,), label=key)
             self.infobox.append(
                 {"article_id": article_id, "key": key, "value": value, "fact_id": fact_id}
             )
@@ -357,13 +359,13 @@ class _Writer:
             if is_visits:
                 self.visits.append(_visit(article_id, fact_id, row, columns, aliases, countries))
 
-    def _count_words(self, sentence: str, cells: Iterable[str] = ()) -> None:
+    def _count_words(self, sentence: str, cells: Iterable[str] = (), label: str = "") -> None:
         """Count words for document frequency and for telling names from common words.
 
         A word counts as written with a capital only where that means something: inside a
         sentence but not first, or inside a table or infobox cell but not first.
         """
-        seen = set()
+        seen = {fold(w) for w in TOKEN_RE.findall(label)}
         for text in (sentence, *cells):
             for i, match in enumerate(TOKEN_RE.finditer(text)):
                 word = fold(match.group())
