@@ -37,8 +37,8 @@ class KnowledgeBase:
         lexicon.warm_up()
         self._visits = self._load_visits()
         self.subjects = {
-            r["id"]: set(r["subject"].split())
-            for r in self.db.query("select id, subject from articles")
+            r["id"]: ranker.Subject(set(r["subject"].split()), set((r["topics"] or "").split()))
+            for r in self.db.query("select id, subject, topics from articles")
         }
 
     @classmethod

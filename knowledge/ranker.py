@@ -10,6 +10,7 @@ named entity of the question is there, whether places sit in the same role ("amb
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -20,6 +21,7 @@ CANDIDATES = 120
 SUBJECT_CREDIT = 0.8
 ANTECEDENT_CREDIT = 0.8  # in the sentence a pronoun ('It was opened...') refers back to
 CONTEXT_CREDIT = 0.5
+TOPIC_CREDIT = 0.45  # a name that runs through the article, but not through this fact
 NEARBY_CREDIT = 0.35
 INTENT_FLAG = {"when": "d", "quantity": "q", "who": "p", "where": "l"}
 INTENT_BONUS = {
@@ -38,6 +40,16 @@ MAIN_TERM_SHARE = 0.34
 UNADDRESSED_PENALTY = 0.3
 NEARBY_MISS = 0.3  # an entity found only in the next or previous sentence
 WEAK_MISS = 0.3  # an entity named only through its capital ('Moscow' for Russia)
+
+
+class Subject(NamedTuple):
+    """What an article is about: its title's stems, and the names that run through it."""
+
+    title: set[str]
+    topics: set[str]
+
+
+NO_SUBJECT = Subject(set(), set())
 
 
 @dataclass
@@ -81,12 +93,13 @@ def candidates(db, query: Query, limit: int = CANDIDATES) -> list[dict]:
 
 
 def score(
-    query: Query, rows: list[dict], subjects: dict[int, set[str]] | None = None
+    query: Query, rows: list[dict], subjects: dict[int, Subject] | None = None
 ) -> list[Candidate]:
     """Score rows against the query, best first.
 
-    `subjects` maps an article id to the stems of its title: a question's words that name
-    the article's subject are satisfied by every fact of that article.
+    `subjects` maps an article id to what it is about: a question's words that name the
+    article's subject (its title) are satisfied by every fact of that article, and the names
+    that run through it (its topics) count as context.
     """
     subjects = subjects or {}
     total = query.weight
@@ -100,7 +113,7 @@ def score(
     out = []
     for row in rows:
         body = set(row["terms"].split())
-        subject = subjects.get(row["article_id"], set())
+        subject, topics = subjects.get(row["article_id"], NO_SUBJECT)
         subject_credit = 1.0 if row["kind"] == "infobox" else SUBJECT_CREDIT
         around = _Around(row)
         located = set(row["located"].split())
@@ -114,10 +127,15 @@ def score(
                 credit = 1.0
             if credit < subject_credit and not keys.isdisjoint(subject):
                 credit = subject_credit
+            elif credit < TOPIC_CREDIT and not keys.isdisjoint(topics):
+                credit = TOPIC_CREDIT
             got += term.weight * credit
             if credit == 0 and not term.entity:
                 unaddressed = max(unaddressed, term.weight / total)
-            if (term.entity or term.stem == query.focus) and term.known and credit < CONTEXT_CREDIT:
+            named = term.entity or term.stem == query.focus
+            if named and term.known and query.focus and credit < ANTECEDENT_CREDIT:
+                missing += 1  # 'who is the president of France': both in the same fact
+            elif named and term.known and credit < CONTEXT_CREDIT:
                 missing += 1 if credit == 0 else NEARBY_MISS
             elif term.weak and term.stem not in body and _only_weak(term, body):
                 missing += WEAK_MISS

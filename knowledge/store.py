@@ -20,9 +20,9 @@ from .lexicon import FOREIGN_LANGS
 from .parser import Article, Paragraph, Table, parse_text
 from .places import country_aliases, english_countries, foreign_names
 from .sentences import split_sentences
-from .text import TOKEN_RE, fold, has_date, has_quantity, slug, stem, words, years
+from .text import MONTHS, TOKEN_RE, fold, has_date, has_quantity, slug, stem, words, years
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 WIKI_ROOT = "https://en.wikipedia.org/wiki/"
 LOCATIVE = frozenset({"in", "to", "at", "into"})
 CAPITAL_OF_RE = re.compile(
@@ -150,6 +150,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
             "source": str,
             "text": str,
             "subject": str,
+            "topics": str,
         },
         pk="id",
     )
@@ -377,8 +378,34 @@ class _Writer:
                     self.word_caps[word] += 1
         self.word_df.update(seen)
 
+    def _topics(self) -> dict[int, str]:
+        """Per article, the names that run through it ('London' in 'River Thames'): named in
+        at least 3 of its sentences and in a sixth of them."""
+        caps: Counter[str] = Counter()
+        seen: Counter[str] = Counter()
+        for word, count in self.word_seen.items():
+            seen[stem(word)] += count
+            caps[stem(word)] += self.word_caps[word]
+        months = {stem(m) for m in MONTHS}
+        names = {s for s, n in seen.items() if n and caps[s] >= 0.8 * n and s not in months}
+        per_article: dict[int, Counter[str]] = {}
+        sentences: Counter[int] = Counter()
+        for fact in self.facts:
+            if fact["kind"] == "sentence":
+                sentences[fact["article_id"]] += 1
+                counts = per_article.setdefault(fact["article_id"], Counter())
+                counts.update(set(fact["terms"].split()) & names)
+        return {
+            article: " ".join(
+                s for s, n in counts.items() if n >= 3 and n * 6 >= sentences[article]
+            )
+            for article, counts in per_article.items()
+        }
+
     def finish(self) -> None:
         db = self.db
+        for article_id, topics in self._topics().items():
+            db.execute("update articles set topics = ? where id = ?", [topics, article_id])
         db.table("sections").insert_all(self.sections)
         db.table("facts").insert_all(self.facts, batch_size=1000)
         db.table("infobox").insert_all(self.infobox)
