@@ -66,7 +66,7 @@ def country_aliases(include_capitals: bool = True) -> dict[str, str]:
     """
     from countryinfo import CountryInfo
 
-    found: dict[str, set[str]] = {}
+    found: dict[str, list[tuple[int, str]]] = {}
     for info in CountryInfo.all().values():
         name = info.get("name")
         if not name:
@@ -75,6 +75,8 @@ def country_aliases(include_capitals: bool = True) -> dict[str, str]:
         names = [info.get("demonym"), *capital, *info.get("altSpellings", [])]
         for alias in names:
             if alias and len(alias) > 3 and re.fullmatch(r"[A-Za-z .'-]+", alias):
-                found.setdefault(fold(alias.rstrip(".")), set()).add(name)
-    # A demonym shared by several countries ('American') says nothing: leave it out.
-    return {alias: names.pop() for alias, names in found.items() if len(names) == 1}
+                people = info.get("population") or 0
+                found.setdefault(fold(alias.rstrip(".")), []).append((people, name))
+    # A demonym shared by several places ('French': France, French Guiana, French Polynesia)
+    # means the most populous one.
+    return {alias: max(names)[1] for alias, names in found.items()}

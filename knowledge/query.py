@@ -369,13 +369,13 @@ def _role(plain: list[str]) -> str | None:
 def _check_compounds(
     tokens: list[tuple[str, bool]], terms: list[Term], vocab: Vocabulary
 ) -> list[tuple[str, str]]:
-    """Names followed by a number ('Apollo 13'). One the articles never name is unknown."""
+    """A word and a number ("Apollo 13", "stage 22"): one the articles never name is unknown."""
     by_word = {t.word: t for t in terms}
     found = []
     for (a, _), (b, _) in zip(tokens, tokens[1:], strict=False):
         if not (a in by_word and b in by_word and b.isdigit() and not a.isdigit()):
             continue
-        if years(b) or not by_word[a].entity:
+        if years(b):
             continue
         found.append((by_word[a].stem, b))
         if vocab.phrases is not None and not vocab.phrases([by_word[a].stem, b]):

@@ -108,7 +108,12 @@ def score(
     unknown_entities = sum(1 for t in query.terms if t.entity and not t.known)
     wording = _wording(query, rows)
     forms = [
-        ({term.stem: 1.0, **term.alts}, frozenset((term.stem, *term.alts))) for term in query.terms
+        (
+            {term.stem: 1.0, **term.alts},
+            frozenset((term.stem, *term.alts)),
+            frozenset((term.stem, *term.alts)) - term.weak,
+        )
+        for term in query.terms
     ]
     out = []
     for row in rows:
@@ -121,13 +126,13 @@ def score(
         missing = 0
         unaddressed = 0.0
         bonus = 0.0
-        for term, (credits, keys) in zip(query.terms, forms, strict=True):
+        for term, (credits, keys, strong) in zip(query.terms, forms, strict=True):
             credit = _credit(credits, keys, body, around)
             if credit < 1.0 and (term.after or term.before) and _in_range(term, body):
                 credit = 1.0
-            if credit < subject_credit and not keys.isdisjoint(subject):
+            if credit < subject_credit and not strong.isdisjoint(subject):
                 credit = subject_credit
-            elif credit < TOPIC_CREDIT and not keys.isdisjoint(topics):
+            elif credit < TOPIC_CREDIT and not strong.isdisjoint(topics):
                 credit = TOPIC_CREDIT
             got += term.weight * credit
             if credit == 0 and not term.entity:
