@@ -9,14 +9,19 @@ from tqdm import tqdm
 
 from knowledge import Answer, KnowledgeBase, Visit, parse_visit_filter
 from knowledge.commands import COMMANDS
+from knowledge.i18n import phrase
 
 
 def render_answer(answer: Answer) -> str:
+    """An answer as plain text: the quote, then its sources; framing in the asker's language."""
     lines = [answer.text]
     if answer.abstained:
         if answer.suggestions:
-            lines.append("You could ask: " + " | ".join(answer.suggestions))
+            ask = phrase("you_could_ask", answer.lang)
+            lines.append(f"{ask} " + " | ".join(answer.suggestions))
         return "\n".join(lines)
+    if phrase("in_english", answer.lang):
+        lines.insert(0, phrase("in_english", answer.lang))
     for source in answer.sources:
         where = f"{source.article} › {source.section}" if source.section else source.article
         lines.append(f"— {where} ({source.url})")

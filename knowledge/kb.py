@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import unicodedata
@@ -128,7 +129,7 @@ class KnowledgeBase:
             if listed:
                 return listed
         with self._lock:
-            rows = ranker.candidates(self.db, query)
+            rows = ranker.candidates(self.db, query, vocab=self.vocab)
         ranked = ranker.score(query, rows, self.subjects)
         if not ranked:
             return self._abstain(question, query.lang, query.intent)
@@ -171,7 +172,7 @@ class KnowledgeBase:
     def _abstain(self, question, lang, intent, text="", confidence=0.0, alternatives=()):
         return Answer(
             question=question,
-            text=text or "I don't know: the articles I have don't say.",
+            text=text or phrase("dont_know", lang),
             abstained=True,
             confidence=confidence,
             alternatives=alternatives,
@@ -236,7 +237,7 @@ class KnowledgeBase:
             return []
         query = analyse(question, self.vocab)
         with self._lock:
-            rows = ranker.candidates(self.db, query)
+            rows = ranker.candidates(self.db, query, vocab=self.vocab)
         return [
             _fact(c.row) for c in ranker.score(query, rows, self.subjects)[:limit] if c.coverage > 0
         ]
@@ -259,8 +260,15 @@ class KnowledgeBase:
             out.append(ArticleInfo(article["title"], article["url"], sections, facts, visits))
         return out
 
+    @functools.cached_property
+    def _examples(self) -> list[str]:
+        return self._make_examples()
+
     def examples(self) -> list[str]:
         """Example questions that this knowledge base can answer."""
+        return list(self._examples)
+
+    def _make_examples(self) -> list[str]:
         examples = []
         for row in self.db.query("select key from infobox order by id"):
             key = row["key"]

@@ -18,6 +18,8 @@ from .query import CAPITAL_CREDIT, VARIANT_CREDIT, Query, root
 from .text import fold, stem, words
 
 CANDIDATES = 120
+COMMON_SHARE = 0.02  # a form in more than 2% of the facts (and 500 of them) is common
+COMMON_MIN_FACTS = 500
 SUBJECT_CREDIT = 0.8
 ANTECEDENT_CREDIT = 0.8  # in the sentence a pronoun ('It was opened...') refers back to
 CONTEXT_CREDIT = 0.5
@@ -66,18 +68,28 @@ class Candidate:
         return self.row["id"]
 
 
-def fts_query(query: Query) -> str:
-    """An FTS5 OR-query over every term and related form, each quoted."""
+def fts_query(query: Query, df: dict[str, int] | None = None, facts: int = 0) -> str:
+    """An FTS5 OR-query over the terms and their related forms, each quoted.
+
+    In a large knowledge base, forms that occur in many facts ('visit', a country) make
+    FTS5 rank long lists for little gain; when rarer forms are there to find the
+    candidates, the common ones are left to the scoring step.
+    """
     stems = []
     for term in query.terms:
         stems.append(term.stem)
         stems.extend(term.alts)
     stems = [s for s in dict.fromkeys(stems) if s]
+    if df and facts:
+        common = max(COMMON_MIN_FACTS, int(COMMON_SHARE * facts))
+        rare = [s for s in stems if df.get(s, 0) <= common]
+        if rare:
+            stems = rare
     return " OR ".join('"' + s.replace('"', '""') + '"' for s in stems)
 
 
-def candidates(db, query: Query, limit: int = CANDIDATES) -> list[dict]:
-    match = fts_query(query)
+def candidates(db, query: Query, limit: int = CANDIDATES, vocab=None) -> list[dict]:
+    match = fts_query(query, vocab.stem_df, vocab.facts) if vocab else fts_query(query)
     if not match:
         return []
     sql = (
