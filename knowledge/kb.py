@@ -19,6 +19,7 @@ from .visits import matches
 
 MAX_QUESTION = 4096
 ALTERNATIVES = 3
+RETRY_MARGIN = 0.15  # below MIDPOINT + this, look again with every word of the question
 LIST_LIMIT = 50
 FACT_SQL = (
     "select facts.*, sections.path as section, sections.url as url, articles.title as article "
@@ -128,9 +129,7 @@ class KnowledgeBase:
             listed = self._visit_list(query)
             if listed:
                 return listed
-        with self._lock:
-            rows = ranker.candidates(self.db, query, vocab=self.vocab)
-        ranked = ranker.score(query, rows, self.subjects)
+        ranked = self._rank(query)
         if not ranked:
             return self._abstain(question, query.lang, query.intent)
         best = ranked[0]
@@ -154,6 +153,20 @@ class KnowledgeBase:
             intent=query.intent,
             lang=query.lang,
         )
+
+    def _rank(self, query: Query) -> list[ranker.Candidate]:
+        """Candidates found through the question's rarer words; through all of them when
+        that finds nothing convincing (only large knowledge bases leave words out)."""
+        with self._lock:
+            rows = ranker.candidates(self.db, query, vocab=self.vocab)
+        ranked = ranker.score(query, rows, self.subjects)
+        if ranked and ranked[0].score >= thresholds.MIDPOINT + RETRY_MARGIN:
+            return ranked
+        if ranker.fts_query(query) == ranker.fts_query(query, self.vocab.stem_df, self.vocab.facts):
+            return ranked
+        with self._lock:
+            rows = ranker.candidates(self.db, query)
+        return ranker.score(query, rows, self.subjects)
 
     def answer_fact(self, fact_id: int, question: str = "") -> Answer | None:
         """An answer made of one fact: for shared links and 'did you mean' buttons."""

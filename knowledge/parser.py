@@ -19,6 +19,7 @@ TITLE_RE = re.compile(r"^=\s*([^=].*?)\s*=$")
 HEADING_RE = re.compile(r"^(={2,6})\s*(.*?)\s*(={1,6})$")
 INFOBOX_RE = re.compile(r"^infobox\b\s*:?\s*(.*)$", re.IGNORECASE)
 INFOBOX_ITEM_RE = re.compile(r"^[-*]\s*([^:]+?)\s*:\s*(.*)$")
+LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
 SEPARATOR_ROW_RE = re.compile(r"^[\s|:\-+=]+$")
 MAX_TABLE_COLUMNS = 64
@@ -108,7 +109,9 @@ def parse_file(path: str | Path) -> Article:
 
 def parse_text(text: str, source: str = "<text>") -> Article:
     """Parse article text (already decoded)."""
-    lines = text.lstrip("\ufeff").splitlines()
+    # Only CR, LF and CRLF end a line, as in an editor (str.splitlines also splits on
+    # form feeds and other separators, which would shift the line numbers in errors).
+    lines = LINE_BREAK_RE.split(text.lstrip("\ufeff"))
     number, title = _find_title(lines, source)
     article = Article(title=title, source=source)
     section: tuple[str, ...] = ()
