@@ -6,6 +6,7 @@ layer); `run_bot` is what `qabot run` calls.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import time
@@ -21,15 +22,16 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
+from telegram._utils.types import JSONDict
 from telegram.constants import ChatType, ParseMode
-from telegram.error import Forbidden, InvalidToken, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.logging_setup import RedactingFilter, configure_logging
 from bot.settings import Settings, SettingsError
 from handlers import HANDLERS
-from handlers.state import attach, detach
+from handlers.state import FloodLimiter, attach, detach
 from knowledge import KnowledgeBase, KnowledgeBaseError, ensure_knowledge_base
 from knowledge.commands import COMMANDS
 
@@ -47,6 +49,10 @@ ALLOWED_UPDATES = [
 # Commands that make sense in a group menu (/start is for private chats).
 GROUP_COMMANDS = ("ask", "visits", "search", "sources", "help")
 RETRIES_AFTER_FLOOD_WAIT = 3
+# Waits before each new attempt of a Bot API call that failed on the network (5xx, timeout,
+# dropped connection): bounded, so a dead API cannot make a retry storm. 400, 403 and 401
+# are never retried.
+SEND_RETRY_DELAYS = (0.5, 1.0, 2.0)
 ADMIN_NOTICE_INTERVAL = 60.0  # seconds between two error notices to the admins
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 
@@ -56,6 +62,49 @@ def command_menus() -> list[tuple[list[BotCommand], BotCommandScope]]:
     private = [BotCommand(name, description) for name, description in COMMANDS]
     group = [command for command in private if command.command in GROUP_COMMANDS]
     return [(private, BotCommandScopeAllPrivateChats()), (group, BotCommandScopeAllGroupChats())]
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """AIORateLimiter (Telegram's flood limits, waits on 429) that also retries a call a few
+    times after a network error: 500, 502, a timeout or a dropped connection.
+
+    A call that failed that way was (almost always) not carried out by Telegram; a reply
+    whose *response* was lost may, rarely, be delivered twice.
+    """
+
+    def __init__(self, delays: tuple[float, ...] = SEND_RETRY_DELAYS, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.delays = tuple(delays)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        for attempt, delay in enumerate((*self.delays, None)):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # TimedOut included
+                if delay is None:
+                    raise
+                log.warning(
+                    "%s failed (%s); attempt %d of %d in %.1fs",
+                    endpoint,
+                    exc,
+                    attempt + 2,
+                    len(self.delays) + 1,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
 
 
 def build_application(
@@ -71,7 +120,8 @@ def build_application(
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines hold the token
 
     async def post_init(application: Application) -> None:
-        attach(application.bot_data, kb)
+        flood = FloodLimiter(settings.flood_limit, settings.flood_window)
+        attach(application.bot_data, kb, admins=settings.admins, flood=flood)
         for commands, scope in command_menus():
             try:
                 await application.bot.set_my_commands(commands, scope=scope)
@@ -79,7 +129,9 @@ def build_application(
                 log.warning("Could not set the command menu for %s: %s", scope.type, exc)
 
     async def post_shutdown(application: Application) -> None:
-        detach(application.bot_data)
+        shared = detach(application.bot_data)  # closes the bases /reload retired
+        if shared is not None:
+            shared.kb.close()
         kb.close()
 
     builder = (
@@ -93,7 +145,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_WAIT))
+        .rate_limiter(RetryingRateLimiter(SEND_RETRY_DELAYS, max_retries=RETRIES_AFTER_FLOOD_WAIT))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -117,9 +169,10 @@ def _error_handler(admins: frozenset[int]) -> ErrorCallback:
         """Log the error; apologise in a private chat; tell the admins (at most once a minute)."""
         nonlocal last_notice
         update_id = update.update_id if isinstance(update, Update) else None
-        log.error("Error while handling update %s", update_id, exc_info=context.error)
         if isinstance(context.error, Forbidden):  # blocked by the user, removed from a group
-            return
+            log.warning("Update %s: Telegram refused the reply: %s", update_id, context.error)
+            return  # nobody to tell, and no point trying again
+        log.error("Error while handling update %s", update_id, exc_info=context.error)
         message = update.effective_message if isinstance(update, Update) else None
         chats = []
         if message is not None and message.chat.type == ChatType.PRIVATE:
@@ -138,6 +191,17 @@ def _error_handler(admins: frozenset[int]) -> ErrorCallback:
     return on_error
 
 
+def open_knowledge_base(db_path: Path | None) -> KnowledgeBase:
+    """The knowledge base the bot serves, opened read-only.
+
+    An explicit QABOT_DB must already be a good knowledge base: a missing, corrupt or
+    old-schema file is a KnowledgeBaseError, never silently rebuilt. With no QABOT_DB the
+    default base is built from the seed article when there is none.
+    """
+    path = db_path if db_path is not None else ensure_knowledge_base(None)
+    return KnowledgeBase.open(path, read_only=True)
+
+
 def run_bot(environ: dict[str, str] | None = None, env_file: Path | None = Path(".env")) -> int:
     """Run the Telegram bot until stopped; returns the process exit code.
 
@@ -151,7 +215,7 @@ def run_bot(environ: dict[str, str] | None = None, env_file: Path | None = Path(
         return 2
     configure_logging(settings.log_level, settings.secrets)
     try:
-        kb = KnowledgeBase.open(ensure_knowledge_base(settings.db_path), read_only=True)
+        kb = open_knowledge_base(settings.db_path)
     except KnowledgeBaseError as exc:
         print(f"qabot: {exc}", file=sys.stderr)
         return 1

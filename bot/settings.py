@@ -14,6 +14,8 @@ from dotenv import dotenv_values
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"
 DEFAULT_WEBHOOK_PORT = 8443
+DEFAULT_FLOOD_LIMIT = 8  # questions per user…
+DEFAULT_FLOOD_WINDOW = 30  # …in this many seconds
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -37,13 +39,16 @@ class Settings:
     webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     log_level: str = "INFO"
+    flood_limit: int = DEFAULT_FLOOD_LIMIT
+    flood_window: int = DEFAULT_FLOOD_WINDOW
 
     def __repr__(self) -> str:  # never show the token or the webhook secret
         return (
             f"Settings(api_base_url={self.api_base_url!r}, db_path={self.db_path!r}, "
             f"admins={sorted(self.admins)!r}, webhook_url={self.webhook_url!r}, "
             f"webhook_listen={self.webhook_listen!r}, webhook_port={self.webhook_port!r}, "
-            f"log_level={self.log_level!r})"
+            f"log_level={self.log_level!r}, flood_limit={self.flood_limit!r}, "
+            f"flood_window={self.flood_window!r})"
         )
 
     @property
@@ -99,6 +104,12 @@ class Settings:
             webhook_listen=env.get("WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN),
             webhook_port=_port(env.get("WEBHOOK_PORT")),
             log_level=_log_level(env.get("LOG_LEVEL", "INFO")),
+            flood_limit=_positive(
+                "QABOT_FLOOD_LIMIT", env.get("QABOT_FLOOD_LIMIT"), DEFAULT_FLOOD_LIMIT
+            ),
+            flood_window=_positive(
+                "QABOT_FLOOD_WINDOW", env.get("QABOT_FLOOD_WINDOW"), DEFAULT_FLOOD_WINDOW
+            ),
         )
 
 
@@ -154,6 +165,14 @@ def _port(value: str | None) -> int:
         return DEFAULT_WEBHOOK_PORT
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise SettingsError(f"WEBHOOK_PORT must be a port number (1-65535), not {value!r}")
+    return int(value)
+
+
+def _positive(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or not 0 < int(value) <= 86400:
+        raise SettingsError(f"{name} must be a whole number from 1 to 86400, not {value!r}")
     return int(value)
 
 

@@ -18,7 +18,8 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.buttons import CALLBACK_PATTERN, button
+from handlers.admin import ADMIN_CALLBACKS
+from handlers.buttons import CALLBACK_PATTERN, button, stale_button
 from handlers.chat import channel_post, free_text, not_text, unknown_command
 from handlers.commands import COMMAND_CALLBACKS
 from handlers.gate import gatekeeper
@@ -34,12 +35,15 @@ HANDLERS: list[tuple[int, BaseHandler]] = [
     (GATEKEEPING, TypeHandler(Update, gatekeeper)),
     # Commands (messages and edited messages in private chats and groups)
     *((FEATURES, CommandHandler(name, callback)) for name, callback in COMMAND_CALLBACKS.items()),
+    # Admin commands (QABOT_ADMINS, private chats); in no menu. Others get "unknown command".
+    *((FEATURES, CommandHandler(name, callback)) for name, callback in ADMIN_CALLBACKS.items()),
     # CommandHandler does not see channel posts: commands and mentions in channels
     (FEATURES, MessageHandler(filters.UpdateType.CHANNEL_POSTS & filters.TEXT, channel_post)),
     (FEATURES, MessageHandler(_CHATS & filters.TEXT & ~filters.COMMAND, free_text)),
     (FEATURES, MessageHandler(_PRIVATE & filters.COMMAND, unknown_command)),
     (FEATURES, MessageHandler(_PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT, not_text)),
     (FEATURES, CallbackQueryHandler(button, pattern=CALLBACK_PATTERN)),
+    (FEATURES, CallbackQueryHandler(stale_button)),  # data this version never sent
     (FEATURES, InlineQueryHandler(inline_query)),
 ]
 

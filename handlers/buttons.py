@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from handlers.commands import visits_sources
 from handlers.render import page_count, render_answer, render_visits, split_message, visits_keyboard
+from handlers.replies import as_plain_text, unparsable
 from handlers.state import state
 
-CALLBACK_PATTERN = r"^(f:\d+|v:\d+:\d+)$"
+log = logging.getLogger(__name__)
+
+CALLBACK_PATTERN = r"^(f:\d{1,18}|v:\d{1,18}:\d{1,9})$"  # ids that fit SQLite integers
 EXPIRED = "This list has expired: send /visits again."
 GONE = "That fact is no longer in the knowledge base."
+STALE = "This button no longer works: send the command again."
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,8 +37,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _press(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     """Edit the message for the pressed button; returns a notice to show, if any.
 
-    The handler is registered with CALLBACK_PATTERN, so the data is well formed here.
+    The handler is registered with CALLBACK_PATTERN; data that does not match it anyway
+    (python-telegram-bot passes a query with empty data through) gets the stale notice.
     """
+    if not re.fullmatch(CALLBACK_PATTERN, query.data or ""):
+        return STALE
     kind, *numbers = (query.data or "").split(":")
     kb = state(context).kb
     if kind == "f":
@@ -52,9 +62,20 @@ async def _press(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE) -> st
         page = min(page, pages - 1)
         text = render_visits(found, flt, page, visits_sources(context, found))
         markup = visits_keyboard(key, page, pages)
+    text = split_message(text)[0]
     try:
-        await query.edit_message_text(split_message(text)[0], reply_markup=markup)
+        await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
+        if "not modified" in exc.message.lower():
+            return None
+        if not unparsable(exc):  # e.g. too old to edit, or gone: say so instead
+            log.info("Could not edit the message under a button: %s", exc)
+            return STALE
+        await query.edit_message_text(as_plain_text(text), reply_markup=markup, parse_mode=None)
     return None
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose data the bot does not know (another version, or forged): say so."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(STALE)

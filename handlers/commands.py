@@ -62,11 +62,18 @@ async def answer_question(
             hint += ", for example:\n" + "\n".join(f"• {escape(e)}" for e in examples)
         await reply(update, context, hint)
         return
+    counts = state(context).stats
+    counts.questions += 1
     answer = state(context).kb.ask(question)
     weak = answer.abstained or answer.confidence < thresholds.GROUP_SILENCE
     if weak and not explicit and message.chat.type != ChatType.PRIVATE:
+        counts.silent += 1
         log.debug("Staying silent in chat %s: confidence %.2f", message.chat_id, answer.confidence)
         return
+    if answer.abstained:
+        counts.abstained += 1
+    else:
+        counts.answered += 1
     text, keyboard = render_reply(answer, context)
     await reply(update, context, text, keyboard)
 

@@ -1,21 +1,29 @@
-"""Gatekeeping (handler group -1): drop updates the bot must stay silent on."""
+"""Gatekeeping (handler group -1): drop updates the bot must stay silent on, and floods."""
 
 from __future__ import annotations
 
 import logging
+import math
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from handlers.addressing import is_addressed
+from handlers.state import state
 
 log = logging.getLogger(__name__)
+
+FLOOD_NOTICE = (
+    "You are sending messages faster than I can answer. Please wait {seconds} seconds; "
+    "until then I will not reply."
+)
 
 
 async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop handling messages from bots, the bot's own inline answers, and group or channel
-    messages that are not meant for this bot (no command for it, no @mention, no reply to it).
+    messages that are not meant for this bot (no command for it, no @mention, no reply to it);
+    then apply the flood limit to what is left.
 
     Inline queries and button presses always pass.
     """
@@ -27,8 +35,29 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     sender = message.from_user
     if (sender and sender.is_bot) or (message.via_bot and message.via_bot.id == context.bot.id):
         raise ApplicationHandlerStop
-    if message.chat.type == ChatType.PRIVATE:
-        return
-    if message.text is None or not is_addressed(message, context.bot):
+    if message.chat.type != ChatType.PRIVATE and (
+        message.text is None or not is_addressed(message, context.bot)
+    ):
         log.debug("Not addressed to me, ignoring message in chat %s", message.chat_id)
         raise ApplicationHandlerStop
+    await _flood_limit(update, context, sender.id if sender else message.chat_id)
+
+
+async def _flood_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: int) -> None:
+    """Count a message meant for the bot; past the limit, one notice, then silence."""
+    shared = state(context)
+    if who in shared.admins:
+        return
+    verdict = shared.flood.check(who)
+    if verdict == "ok":
+        return
+    shared.stats.flood_refused += 1
+    log.info("Flood limit: ignoring a message from %s (%s)", who, verdict)
+    message = update.effective_message
+    if verdict == "notice" and message is not None:
+        seconds = max(1, math.ceil(shared.flood.wait(who)))
+        await message.reply_text(
+            FLOOD_NOTICE.format(seconds=seconds),
+            do_quote=message.chat.type != ChatType.PRIVATE,
+        )
+    raise ApplicationHandlerStop

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -13,6 +16,45 @@ from handlers.render import split_message
 from handlers.state import state
 
 log = logging.getLogger(__name__)
+
+
+TAG = re.compile(r"<[^>]*>")
+
+
+def as_plain_text(text: str) -> str:
+    """The HTML of a reply as the plain text it shows: tags dropped, entities unescaped."""
+    return html.unescape(TAG.sub("", text))
+
+
+def unparsable(exc: BadRequest) -> bool:
+    """Telegram refused the HTML ("can't parse entities")."""
+    return "can't parse entities" in exc.message.lower() or "can't find end" in exc.message.lower()
+
+
+async def send_text(
+    message: Message, text: str, markup: InlineKeyboardMarkup | None, quote: bool | None
+) -> Message:
+    """Reply to `message` with HTML `text`; as plain text if Telegram cannot parse it."""
+    try:
+        return await message.reply_text(text, reply_markup=markup, do_quote=quote)
+    except BadRequest as exc:
+        if not unparsable(exc):
+            raise
+        log.warning("Telegram could not parse a reply, sending it as plain text: %s", exc)
+        return await message.reply_text(
+            as_plain_text(text), reply_markup=markup, do_quote=quote, parse_mode=None
+        )
+
+
+async def edit_text(context: ContextTypes.DEFAULT_TYPE, text: str, **kwargs: Any) -> None:
+    """Edit a message to HTML `text`; as plain text if Telegram cannot parse it."""
+    try:
+        await context.bot.edit_message_text(text, **kwargs)
+    except BadRequest as exc:
+        if not unparsable(exc):
+            raise
+        log.warning("Telegram could not parse an edit, sending it as plain text: %s", exc)
+        await context.bot.edit_message_text(as_plain_text(text), parse_mode=None, **kwargs)
 
 
 def is_edit(update: Update) -> bool:
@@ -40,7 +82,8 @@ async def reply(
     earlier = replies.get(key) if is_edit(update) else None
     if earlier is not None:
         try:
-            await context.bot.edit_message_text(
+            await edit_text(
+                context,
                 chunks[0],
                 chat_id=message.chat_id,
                 message_id=earlier,
@@ -54,15 +97,13 @@ async def reply(
         else:
             for number, chunk in enumerate(chunks[1:], 2):
                 last = number == len(chunks)
-                await message.reply_text(chunk, reply_markup=markup if last else None)
+                await send_text(message, chunk, markup if last else None, quote=None)
             return
     quote = message.chat.type != ChatType.PRIVATE
     first = None
     for number, chunk in enumerate(chunks, 1):
         last = number == len(chunks)
-        sent = await message.reply_text(
-            chunk, reply_markup=markup if last else None, do_quote=quote and number == 1
-        )
+        sent = await send_text(message, chunk, markup if last else None, quote and number == 1)
         first = first or sent
     if first is not None:
         replies[key] = first.message_id

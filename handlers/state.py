@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -18,6 +20,7 @@ V = TypeVar("V")
 STATE_KEY = "qabot"
 REMEMBERED_REPLIES = 2000
 REMEMBERED_LISTS = 500
+REMEMBERED_USERS = 10_000  # flood counters kept; the least recently active are forgotten
 
 
 class BoundedDict(OrderedDict[K, V], Generic[K, V]):
@@ -34,11 +37,69 @@ class BoundedDict(OrderedDict[K, V], Generic[K, V]):
             self.popitem(last=False)
 
 
+class FloodLimiter:
+    """At most `limit` questions per user in any `window` seconds; one notice, then silence.
+
+    A refused question does not count, so a user who keeps sending is served again as soon
+    as their oldest counted question leaves the window.
+    """
+
+    def __init__(
+        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._seen: BoundedDict[int, deque[float]] = BoundedDict(REMEMBERED_USERS)
+        self._warned: set[int] = set()
+
+    def check(self, user_id: int) -> str:
+        """'ok' (counted), 'notice' (refused: tell the user once) or 'silent' (refused)."""
+        now = self.clock()
+        times = self._seen.get(user_id) or deque()
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if len(times) < self.limit:
+            times.append(now)
+            self._seen[user_id] = times
+            self._warned.discard(user_id)
+            return "ok"
+        if user_id in self._warned:
+            return "silent"
+        if len(self._warned) >= REMEMBERED_USERS:
+            self._warned.clear()
+        self._warned.add(user_id)
+        return "notice"
+
+    def wait(self, user_id: int) -> float:
+        """Seconds until `user_id` may ask again."""
+        times = self._seen.get(user_id)
+        if not times or len(times) < self.limit:
+            return 0.0
+        return max(0.0, times[0] + self.window - self.clock())
+
+
+@dataclass
+class Stats:
+    """Counters for /stats."""
+
+    started: float = field(default_factory=time.monotonic)
+    questions: int = 0
+    answered: int = 0
+    abstained: int = 0
+    silent: int = 0  # weak matches left unanswered in groups
+    flood_refused: int = 0
+    reloads: int = 0
+
+
 @dataclass
 class BotState:
     """What handlers need between updates."""
 
     kb: KnowledgeBase
+    admins: frozenset[int] = frozenset()
+    flood: FloodLimiter = field(default_factory=lambda: FloodLimiter(8, 30.0))
+    stats: Stats = field(default_factory=Stats)
     # (chat id, message id) of a question → id of the first message answering it
     replies: BoundedDict[tuple[int, int], int] = field(
         default_factory=lambda: BoundedDict(REMEMBERED_REPLIES)
@@ -47,6 +108,8 @@ class BotState:
     visit_lists: BoundedDict[int, VisitFilter] = field(
         default_factory=lambda: BoundedDict(REMEMBERED_LISTS)
     )
+    # knowledge bases replaced by /reload, closed after a grace period or at shut-down
+    retired: list[KnowledgeBase] = field(default_factory=list)
     _keys: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def remember_visit_list(self, flt: VisitFilter) -> int:
@@ -54,16 +117,46 @@ class BotState:
         self.visit_lists[key] = flt
         return key
 
+    def swap(self, kb: KnowledgeBase) -> KnowledgeBase:
+        """Serve `kb` from now on; returns the previous one (retired, still open).
 
-def attach(bot_data: dict[Any, Any], kb: KnowledgeBase) -> BotState:
+        One assignment: a handler sees either the old or the new knowledge base, never a mix.
+        """
+        old, self.kb = self.kb, kb
+        self.retired.append(old)
+        return old
+
+    def close_retired(self, kb: KnowledgeBase | None = None) -> None:
+        """Close `kb` (or every retired knowledge base) once nothing can still be using it."""
+        for old in [kb] if kb is not None else list(self.retired):
+            if old in self.retired:
+                self.retired.remove(old)
+                old.close()
+
+
+def attach(
+    bot_data: dict[Any, Any],
+    kb: KnowledgeBase,
+    admins: frozenset[int] = frozenset(),
+    flood: FloodLimiter | None = None,
+) -> BotState:
     """Put a fresh state holding `kb` into `bot_data` (done once, in post_init)."""
-    bot_data[STATE_KEY] = shared = BotState(kb)
+    shared = BotState(kb, admins=admins)
+    if flood is not None:
+        shared.flood = flood
+    bot_data[STATE_KEY] = shared
     return shared
 
 
 def detach(bot_data: dict[Any, Any]) -> BotState | None:
-    """Take the state out of `bot_data` (in post_shutdown); the caller closes the KB."""
-    return bot_data.pop(STATE_KEY, None)
+    """Take the state out of `bot_data` (in post_shutdown); the caller closes the KB.
+
+    Knowledge bases retired by /reload are closed here.
+    """
+    shared = bot_data.pop(STATE_KEY, None)
+    if isinstance(shared, BotState):
+        shared.close_retired()
+    return shared
 
 
 def state(context: ContextTypes.DEFAULT_TYPE) -> BotState:

@@ -15,6 +15,8 @@ bot's next getUpdates.
         server.api.enqueue(message_update("/start"))
         call = server.api.wait_for("sendMessage", since=mark)
         server.api.fail("sendMessage", 429, retry_after=1)   # the next sendMessage fails
+        server.api.fail("getUpdates", DROP)                  # the connection drops, no answer
+        server.api.chaos(0.1, seed=7)                        # 10% of calls fail at random
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import random
 import re
+import socket
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -72,6 +77,19 @@ _INT_PARAMETERS = {
 }
 
 _ids = itertools.count(1)
+
+# Fault "statuses" that are not HTTP answers: the connection closes with no response (DROP),
+# or only after a while (TIMEOUT; in memory, python-telegram-bot's TimedOut).
+DROP = 0
+TIMEOUT = -1
+# What `chaos` injects by default: (status, retry_after) with their weights.
+CHAOS_FAULTS: tuple[tuple[int, int | None, int], ...] = (
+    (500, None, 3),
+    (502, None, 3),
+    (DROP, None, 3),
+    (TIMEOUT, None, 2),
+    (429, 1, 1),
+)
 
 
 def _utf16_length(text: str) -> int:
@@ -203,6 +221,9 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self.closed = False
         self.webhook: dict[str, Any] = {}
+        self.injected: Counter[tuple[str, int]] = Counter()  # (method, status) → faults made
+        self.timeout_hold = 0.3  # seconds a TIMEOUT fault holds the connection over HTTP
+        self._chaos: tuple[float, frozenset[str], random.Random, tuple] | None = None
 
     # -- the user side ---------------------------------------------------------------------
 
@@ -231,16 +252,33 @@ class FakeBotApi:
         retry_after: int | None = None,
         times: int = 1,
     ) -> None:
-        """Make the next `times` calls of `method` fail with HTTP `status` and a JSON error."""
-        body: dict[str, Any] = {
-            "ok": False,
-            "error_code": status,
-            "description": description or _describe(status),
-        }
-        if retry_after is not None:
-            body["parameters"] = {"retry_after": retry_after}
+        """Make the next `times` calls of `method` fail with HTTP `status` and a JSON error
+        (or, with status DROP or TIMEOUT, with no answer at all)."""
+        body = _fault_body(status, description, retry_after)
         with self._lock:
             self._faults.setdefault(method, []).extend([(status, body)] * times)
+
+    def chaos(
+        self,
+        rate: float,
+        methods: tuple[str, ...] = ("sendMessage", "getUpdates"),
+        seed: int = 0,
+        faults: tuple[tuple[int, int | None, int], ...] = CHAOS_FAULTS,
+    ) -> None:
+        """Make each call of `methods` fail with probability `rate`, with a fault drawn from
+        `faults` ((status, retry_after, weight); status DROP or TIMEOUT for network faults).
+        `rate` 0 turns it off. `injected` counts what was injected."""
+        with self._lock:
+            self._chaos = (rate, frozenset(methods), random.Random(seed), faults) if rate else None
+
+    def _chaos_fault(self, method: str) -> tuple[int, dict[str, Any]] | None:
+        if self._chaos is None:
+            return None
+        rate, methods, rng, faults = self._chaos
+        if method not in methods or rng.random() >= rate:
+            return None
+        status, retry_after, _ = rng.choices(faults, weights=[w for *_, w in faults])[0]
+        return status, _fault_body(status, None, retry_after)
 
     def mark(self) -> int:
         """A position in `calls`, for `wait_for(since=...)`."""
@@ -290,8 +328,10 @@ class FakeBotApi:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         with self._lock:
             faults = self._faults.get(method)
-            if faults:
-                status, body = faults.pop(0)
+            fault = faults.pop(0) if faults else self._chaos_fault(method)
+            if fault is not None:
+                status, body = fault
+                self.injected[(method, status)] += 1
                 self._record(Call(method, params, status))
                 return status, body
         if method == "getUpdates":  # recorded when it arrives: `wait_for` sees a poll start
@@ -387,7 +427,20 @@ class FakeBotApi:
         return 200, {"ok": True, "result": result}
 
 
+def _fault_body(status: int, description: str | None, retry_after: int | None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "ok": False,
+        "error_code": status,
+        "description": description or _describe(status),
+    }
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return body
+
+
 def _describe(status: int) -> str:
+    if status in (DROP, TIMEOUT):
+        return "no answer"
     return {
         400: "Bad Request: chat not found",
         403: "Forbidden: bot was blocked by the user",
@@ -441,6 +494,9 @@ class FakeBotApiServer:
 def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out as two writes: without TCP_NODELAY every answer waits for
+        # the client's delayed ACK (40 ms)
+        disable_nagle_algorithm = True
 
         def handle(self) -> None:
             # the bot may drop a connection, e.g. give up a long poll when it shuts down
@@ -466,6 +522,13 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
             else:
                 params = decode_parameters(dict(parse_qsl(body.decode(), keep_blank_values=True)))
             status, answer = api.handle(match.group(1), match.group(2), params)
+            if status in (DROP, TIMEOUT):  # no response: the client sees the connection close
+                if status == TIMEOUT:
+                    time.sleep(api.timeout_hold)
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                return
             self._reply(status, answer)
 
         def _reply(self, status: int, answer: dict[str, Any]) -> None:

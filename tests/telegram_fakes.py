@@ -16,10 +16,11 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-from fake_bot_api import TOKEN, FakeBotApi, decode_parameters
+from fake_bot_api import DROP, TIMEOUT, TOKEN, FakeBotApi, decode_parameters
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
 from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
@@ -66,6 +67,13 @@ class FakeRequest(BaseRequest):
         token = prefix.rpartition("/bot")[2]
         params = decode_parameters(request_data.json_parameters if request_data else {})
         status, body = self.api.handle(token, api_method, params, wait=False)
+        # what python-telegram-bot's HTTPXRequest raises when there is no answer
+        if status == DROP:
+            raise NetworkError(
+                "httpx.RemoteProtocolError: Server disconnected without sending a response."
+            )
+        if status == TIMEOUT:
+            raise TimedOut
         return status, json.dumps(body).encode()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -93,7 +94,8 @@ def test_polling_with_only_the_token_and_the_api_url(tmp_path: Path):
     assert (tmp_path / ".local" / "share" / "qabot" / "qabot.db").is_file()
 
 
-def test_a_conversation_through_faults(tmp_path: Path):
+def test_a_conversation_through_faults(tmp_path: Path, seed_db: Path):
+    shutil.copy(seed_db, tmp_path / "kb.db")  # an explicit QABOT_DB is never built
     with (
         FakeBotApiServer() as server,
         qabot_run(
@@ -188,7 +190,8 @@ def post(url: str, update: dict, secret: str, timeout: float = 10.0) -> int:
             time.sleep(0.05)  # setWebhook comes before the server listens
 
 
-def test_webhook_mode_checks_the_secret(tmp_path: Path):
+def test_webhook_mode_checks_the_secret(tmp_path: Path, seed_db: Path):
+    shutil.copy(seed_db, tmp_path / "kb.db")
     port, secret = free_port(), "s3cret-Token_1"
     with (
         FakeBotApiServer() as server,

@@ -1,0 +1,109 @@
+"""Admin commands, for the user ids in QABOT_ADMINS only: /reload and /stats.
+
+They are in no command menu and not in /help. Anyone else gets exactly what an unknown
+command gets: a pointer to /help in a private chat, silence in a group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from html import escape
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from handlers.chat import unknown_command
+from handlers.replies import reply
+from handlers.state import state
+from knowledge import KnowledgeBase, KnowledgeBaseError
+
+log = logging.getLogger(__name__)
+
+ADMIN_COMMANDS = ("reload", "stats")
+# A retired knowledge base stays open this long after /reload, for anything still using it.
+RETIRE_GRACE_SECONDS = 30.0
+
+
+def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """An admin, in a private chat (admin commands never run in groups)."""
+    message = update.effective_message
+    user = update.effective_user
+    return (
+        message is not None
+        and message.chat.type == ChatType.PRIVATE
+        and user is not None
+        and user.id in state(context).admins
+    )
+
+
+async def _not_for_you(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Exactly what an unknown command gets."""
+    message = update.effective_message
+    if message is not None and message.chat.type == ChatType.PRIVATE:
+        await unknown_command(update, context)
+
+
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload: open the knowledge base file again and serve it, with no restart.
+
+    The new base is opened (read-only, checked) in a thread, then swapped in with one
+    assignment; the old one is closed after a grace period. A bad file keeps the old base.
+    """
+    if not is_admin(update, context):
+        await _not_for_you(update, context)
+        return
+    shared = state(context)
+    path = shared.kb.path
+    try:
+        new = await asyncio.to_thread(KnowledgeBase.open, path, read_only=True)
+    except KnowledgeBaseError as exc:
+        log.warning("Reload failed: %s", exc)
+        await reply(
+            update,
+            context,
+            f"⚠️ Reload failed, still serving the previous knowledge base: {escape(str(exc))}",
+        )
+        return
+    old = shared.swap(new)
+    shared.stats.reloads += 1
+    asyncio.get_running_loop().call_later(RETIRE_GRACE_SECONDS, shared.close_retired, old)
+    articles = new.articles()
+    log.info("Reloaded the knowledge base from %s", path)
+    await reply(
+        update,
+        context,
+        f"✅ Reloaded {escape(str(path))}: {len(articles)} articles, "
+        f"{sum(a.facts for a in articles)} facts.",
+    )
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: uptime, questions, answers, abstentions, what is loaded."""
+    if not is_admin(update, context):
+        await _not_for_you(update, context)
+        return
+    shared = state(context)
+    counts = shared.stats
+    articles = shared.kb.articles()
+    uptime = int(time.monotonic() - counts.started)
+    hours, rest = divmod(uptime, 3600)
+    lines = [
+        "<b>qabot statistics</b>",
+        f"Uptime: {hours}h {rest // 60:02d}m {rest % 60:02d}s",
+        f"Questions: {counts.questions}",
+        f"Answered: {counts.answered}",
+        f"Abstained: {counts.abstained}",
+        f"Left unanswered in groups (weak match): {counts.silent}",
+        f"Refused by the flood limit: {counts.flood_refused}",
+        f"Reloads: {counts.reloads}",
+        f"Articles loaded: {len(articles)}",
+        f"Facts loaded: {sum(a.facts for a in articles)}",
+        f"Visits loaded: {len(shared.kb.visits())}",
+    ]
+    await reply(update, context, "\n".join(lines))
+
+
+ADMIN_CALLBACKS = {"reload": reload, "stats": stats}
