@@ -12,7 +12,6 @@ from telegram.ext import ContextTypes
 
 from handlers.addressing import command_argument
 from handlers.render import (
-    UNSURE_NOTE,
     did_you_mean_keyboard,
     page_count,
     render_answer,
@@ -21,6 +20,7 @@ from handlers.render import (
     render_help,
     render_no_answer,
     render_visits,
+    unsure_note,
     visits_keyboard,
 )
 from handlers.replies import reply
@@ -40,10 +40,11 @@ def render_reply(
     """The message for an answer; when unsure, "did you mean" buttons under it."""
     username = context.bot.username
     if answer.abstained:
-        return render_no_answer(answer.suggestions or state(context).kb.examples()[:3]), None
+        suggestions = answer.suggestions or state(context).kb.examples()[:3]
+        return render_no_answer(suggestions, answer.lang), None
     if answer.confidence < thresholds.UNSURE and answer.alternatives:
         keyboard = did_you_mean_keyboard(answer.alternatives)
-        return render_answer(answer, username, note=UNSURE_NOTE), keyboard
+        return render_answer(answer, username, note=unsure_note(answer.lang)), keyboard
     return render_answer(answer, username), None
 
 

@@ -9,12 +9,19 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from knowledge.commands import COMMANDS
+from knowledge.i18n import phrase
 from knowledge.models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
 
 SECTION_SEPARATOR = " › "
 VISITS_PER_PAGE = 5
 BUTTON_LABEL_LENGTH = 48
 UNSURE_NOTE = "<i>Not it? Did you mean one of these?</i>"
+
+
+def unsure_note(lang: str = "en") -> str:
+    """The note above "did you mean" buttons, in the asker's language."""
+    return UNSURE_NOTE if lang == "en" else f"<i>{escape(phrase('did_you_mean', lang))}</i>"
+
 NO_ANSWER = "I could not find that in the articles I know."
 
 
@@ -43,11 +50,13 @@ def share_url(bot_username: str | None, answer: Answer) -> str | None:
 def render_answer(answer: Answer, bot_username: str | None = None, note: str = "") -> str:
     """An answer: the quoted fact(s) (or visits), an optional note, then the source line."""
     if answer.abstained:
-        return render_no_answer(answer.suggestions)
+        return render_no_answer(answer.suggestions, answer.lang)
     if answer.visits:
         parts = ["\n".join(visit_line(v) for v in answer.visits)]
     else:
         parts = [escape(answer.text).strip()]
+    if phrase("in_english", answer.lang):
+        parts.insert(0, f"<i>{escape(phrase('in_english', answer.lang))}</i>")
     if note:
         parts.append(note)
     if answer.sources:
@@ -72,11 +81,12 @@ def render_help(username: str) -> str:
     return "\n".join(lines)
 
 
-def render_no_answer(suggestions: Sequence[str]) -> str:
-    """Nothing matched: say so, and suggest what can be asked."""
-    lines = [NO_ANSWER]
+def render_no_answer(suggestions: Sequence[str], lang: str = "en") -> str:
+    """Nothing matched: say so (in the asker's language), and suggest what can be asked."""
+    lines = [NO_ANSWER if lang == "en" else escape(phrase("dont_know", lang))]
     if suggestions:
-        lines += ["", "You can ask, for example:"]
+        ask = "You can ask, for example:" if lang == "en" else phrase("you_could_ask", lang)
+        lines += ["", escape(ask)]
         lines += [f"• {escape(s)}" for s in suggestions[:3]]
     lines += ["", "Or try /visits, /search WORDS or /sources."]
     return "\n".join(lines)

@@ -179,6 +179,19 @@ async def test_private_text_is_a_question(bot: Harness):
     assert "📖 " in text.splitlines()[-1]
 
 
+async def test_a_russian_question_gets_the_english_fact_framed_in_russian(bot: Harness):
+    text = (await bot.reply_to(message_update("Кто посол России в Алжире?")))["text"]
+    assert text.startswith(
+        "<i>Из статьи (на английском):</i>\n\nRussian Ambassador to Algeria: Valerian Shuvaev"
+    )
+
+
+async def test_a_french_question_nothing_matches_is_said_in_french(bot: Harness):
+    text = (await bot.reply_to(message_update("Quelle est la capitale du Canada ?")))["text"]
+    assert text.startswith("Je ne sais pas : mes articles ne le disent pas.")
+    assert "Vous pouvez demander :" in text
+
+
 async def test_nothing_matches_says_so_and_suggests_questions(bot: Harness, kb: KnowledgeBase):
     params = await bot.reply_to(message_update("What is the capital of France?"))
     assert params["text"].startswith(NO_ANSWER)
