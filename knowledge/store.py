@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import sqlite3
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -69,6 +71,7 @@ def build(
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(db_path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=".qabot-", suffix=".tmp", dir=db_path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -91,6 +94,19 @@ def build(
         tmp.unlink(missing_ok=True)
         raise
     return reports
+
+
+STALE_BUILD_SECONDS = 3600
+
+
+def _remove_stale_builds(folder: Path) -> None:
+    """Delete temporary files that a killed build left behind (an hour old or more: a build
+    that is still running elsewhere is never that old)."""
+    now = time.time()
+    for leftover in folder.glob(".qabot-*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > STALE_BUILD_SECONDS:
+                leftover.unlink()
 
 
 def stored_articles(db_path: str | Path) -> list[tuple[str, str]]:

@@ -307,3 +307,18 @@ def test_keep_existing_replaces_an_article_by_title(tmp_path):
     assert sorted((r.title, r.facts) for r in result.articles) == [
         ("Algeria–Russia relations", 57), ("Apollo 11", 1),
     ]
+
+
+def test_a_build_removes_what_a_killed_build_left_behind(tmp_path):
+    import os
+    import time
+
+    stale = tmp_path / ".qabot-old.tmp"
+    fresh = tmp_path / ".qabot-running.tmp"
+    stale.write_bytes(b"half a database")
+    fresh.write_bytes(b"another build, still running")
+    an_hour_ago = time.time() - 2 * 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    build_knowledge_base([SEED], tmp_path / "kb.db")
+    assert not stale.exists()
+    assert fresh.exists()
