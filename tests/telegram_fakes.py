@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from fake_bot_api import DROP, TIMEOUT, TOKEN, FakeBotApi, decode_parameters
+from fake_bot_api import DROP, TIMEOUT, TOKEN, Call, FakeBotApi, decode_parameters
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
@@ -24,6 +24,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
+from bot.app import build_application
 from bot.settings import Settings
 from knowledge import KnowledgeBase
 from knowledge.models import Answer
@@ -123,3 +124,44 @@ class ScriptedKnowledgeBase:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._kb, name)
+
+
+@dataclass
+class Harness:
+    """The production application, a fake Bot API, and the errors handlers raised."""
+
+    app: Application
+    api: FakeBotApi
+    errors: list[BaseException]
+
+    async def send(self, payload: dict[str, Any]) -> list[Call]:
+        """Process one update; returns the Bot API calls it caused."""
+        mark = await process(self.app, self.api, payload)
+        return self.api.calls[mark:]
+
+    async def texts(self, payload: dict[str, Any]) -> list[str]:
+        """Process one update; returns the texts it sent or edited successfully."""
+        return [
+            c.params["text"]
+            for c in await self.send(payload)
+            if c.method in ("sendMessage", "editMessageText") and c.status == 200
+        ]
+
+    async def reply_to(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Process one update that must get exactly one message; returns its parameters."""
+        return (await self.reply_call(payload)).params
+
+    async def reply_call(self, payload: dict[str, Any]) -> Call:
+        """Process one update that must get exactly one message; returns that call."""
+        sent = [c for c in await self.send(payload) if c.method == "sendMessage"]
+        assert len(sent) == 1, [c.params.get("text") for c in sent]
+        return sent[0]
+
+
+@asynccontextmanager
+async def harness(kb: Any, **settings: Any) -> AsyncIterator[Harness]:
+    """The production application over `kb` (closed at shut-down) and a fake Bot API."""
+    api = FakeBotApi()
+    app = build_application(replace(SETTINGS, **settings), kb, request=FakeRequest(api))
+    async with running(app) as errors:
+        yield Harness(app, api, errors)

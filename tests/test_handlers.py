@@ -6,8 +6,6 @@ import html
 import logging
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +17,6 @@ from fake_bot_api import (
     OTHER_USER,
     PRIVATE_CHAT,
     TOKEN,
-    Call,
-    FakeBotApi,
     callback_update,
     edited_update,
     inline_update,
@@ -30,10 +26,14 @@ from fake_bot_api import (
 )
 from telegram.constants import MessageLimit
 from telegram.error import Forbidden, NetworkError
-from telegram.ext import Application
-from telegram_fakes import SETTINGS, FakeRequest, ScriptedKnowledgeBase, process, running
+from telegram_fakes import (
+    FakeRequest,
+    Harness,
+    ScriptedKnowledgeBase,
+    harness,
+)
 
-from bot.app import SORRY, build_application
+from bot.app import SORRY
 from handlers.render import NO_ANSWER, UNSURE_NOTE, split_message
 from knowledge import KnowledgeBase, build_knowledge_base, thresholds
 from knowledge.commands import COMMANDS
@@ -45,39 +45,6 @@ SOURCE_LINE = (
     "Algeria–Russia relations › High level visits</a>"
 )
 CALLBACK = re.compile(r"^(f:\d+|v:\d+:\d+)$")
-
-
-@dataclass
-class Harness:
-    """The production application, a fake Bot API, and the errors handlers raised."""
-
-    app: Application
-    api: FakeBotApi
-    errors: list[BaseException]
-
-    async def send(self, payload: dict[str, Any]) -> list[Call]:
-        """Process one update; returns the Bot API calls it caused."""
-        mark = await process(self.app, self.api, payload)
-        return self.api.calls[mark:]
-
-    async def reply_to(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Process one update that must get exactly one message; returns its parameters."""
-        return (await self.reply_call(payload)).params
-
-    async def reply_call(self, payload: dict[str, Any]) -> Call:
-        """Process one update that must get exactly one message; returns that call."""
-        sent = [c for c in await self.send(payload) if c.method == "sendMessage"]
-        assert len(sent) == 1, [c.params.get("text") for c in sent]
-        return sent[0]
-
-
-@asynccontextmanager
-async def harness(kb: Any, **settings: Any) -> AsyncIterator[Harness]:
-    """The production application over `kb` (closed at shut-down) and a fake Bot API."""
-    api = FakeBotApi()
-    app = build_application(replace(SETTINGS, **settings), kb, request=FakeRequest(api))
-    async with running(app) as errors:
-        yield Harness(app, api, errors)
 
 
 @pytest.fixture

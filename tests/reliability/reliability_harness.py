@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
 from html.parser import HTMLParser
-from typing import Any
 from urllib.parse import urlsplit
 
-from fake_bot_api import Call, FakeBotApi
 from telegram.constants import MessageLimit
 from telegram.ext import Application
-from telegram_fakes import SETTINGS, FakeRequest, process, running
-
-from bot.app import build_application
+from telegram_fakes import Harness, harness
 
 # What Telegram's HTML parse mode accepts (core.telegram.org/bots/api#html-style).
 ALLOWED_TAGS = {
@@ -123,30 +116,6 @@ def unthrottle(app: Application) -> None:
     limiter._base_limiter = AsyncLimiter(max_rate=100_000, time_period=1)  # type: ignore[union-attr]
 
 
-@dataclass
-class Bot:
-    """The production application, a fake Bot API, and the errors handlers raised."""
-
-    app: Application
-    api: FakeBotApi
-    errors: list[BaseException]
-
-    async def send(self, payload: dict[str, Any]) -> list[Call]:
-        mark = await process(self.app, self.api, payload)
-        return self.api.calls[mark:]
-
-    async def texts(self, payload: dict[str, Any]) -> list[str]:
-        return [
-            c.params["text"]
-            for c in await self.send(payload)
-            if c.method in ("sendMessage", "editMessageText") and c.status == 200
-        ]
-
-
-@asynccontextmanager
-async def bot_over(kb: Any, **settings: Any) -> AsyncIterator[Bot]:
-    """The production application over `kb` (closed at shut-down) and a fake Bot API."""
-    api = FakeBotApi()
-    app = build_application(replace(SETTINGS, **settings), kb, request=FakeRequest(api))
-    async with running(app) as errors:
-        yield Bot(app, api, errors)
+# The same harness as tests/test_handlers.py, under the names these tests use.
+Bot = Harness
+bot_over = harness
