@@ -25,8 +25,9 @@ ANTECEDENT_CREDIT = 0.8  # in the sentence a pronoun ('It was opened...') refers
 CONTEXT_CREDIT = 0.5
 TOPIC_CREDIT = 0.45  # a name that runs through the article, but not through this fact
 NEARBY_CREDIT = 0.35
-INTENT_FLAG = {"when": "d", "quantity": "q", "who": "p", "where": "l"}
+INTENT_FLAG = {"when": "d", "quantity": "q", "who": "p", "where": "l", "why": "c"}
 INTENT_BONUS = {
+    "why": (0.08, 0.04),
     "when": (0.06, 0.14),
     "quantity": (0.06, 0.14),
     "who": (0.04, 0.08),

@@ -24,11 +24,16 @@ from .places import country_aliases, english_countries, foreign_names
 from .sentences import split_sentences
 from .text import MONTHS, TOKEN_RE, fold, has_date, has_quantity, slug, stem, words, years
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 WIKI_ROOT = "https://en.wikipedia.org/wiki/"
 LOCATIVE = frozenset({"in", "to", "at", "into"})
 CAPITAL_OF_RE = re.compile(
     r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*), (?:the capital of )?([A-Z][\w'’ -]+)"
+)
+CAUSE_RE = re.compile(
+    r"\b(?:because|due to|owing to|caused|as a result|so that|in order to|after|since|"
+    r"led to|thanks to|reason)\b",
+    re.IGNORECASE,
 )
 PERSON_RE = re.compile(r"\b[A-Z][\w'’-]+(?: [A-Z][\w'’.-]+)+")
 # Infobox keys that describe the page layout, not the subject.
@@ -515,6 +520,8 @@ def _flags(text: str, kind: str) -> str:
         flags += "p"
     if _located(text) or kind == "row" or _country_terms(text):
         flags += "l"
+    if CAUSE_RE.search(text):
+        flags += "c"
     return flags
 
 
