@@ -430,6 +430,8 @@ def _translate(question: str, lang: str, vocab: Vocabulary) -> tuple[list[tuple[
             if key in lex.phrases or tuple(folded[i : i + size]) in lex.phrases:
                 hit = size, lex.phrases.get(key) or lex.phrases[tuple(folded[i : i + size])]
                 break
+        if hit is None:
+            hit = _by_prefix(stems_[i], lex)
         place = _place(stems_, folded, i, places)
         if place and (not hit or place[0] >= hit[0]):
             size, name = place
@@ -454,13 +456,32 @@ def _translate(question: str, lang: str, vocab: Vocabulary) -> tuple[list[tuple[
             content += 1
             guess = _transliterate(stems_[i], raw[i], lang, vocab) if _name_like(raw[i]) else None
             if guess:
-                out.append((guess, raw[i][:1].isupper() or stem(guess) in vocab.proper))
+                # Only a capitalised word is surely a name; a guess from Arabic consonants
+                # may be wrong, so it must not count as a name the answer has to contain.
+                out.append((guess, raw[i][:1].isupper()))
                 mapped += 1
+            elif lang == "fr" and stem(token) in vocab.stem_df:
+                out.append((token, False))  # a word French and English share: 'construction'
+                mapped += 1
+            elif raw[i][:1].isupper() and i > 0:
+                # A name we cannot place ('Montparnasse'): the articles don't know it, and
+                # that is worth knowing, as it is for an unknown name in English.
+                out.append((re.sub(r"[^a-z]", "", fold(unidecode(raw[i]))) or token, True))
         i += 1
     return out, (mapped / content if content else 1.0)
 
 
 ARABIC_PROCLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف", "ك")
+
+
+def _by_prefix(stem_: str, lex) -> tuple[int, tuple[str, ...]] | None:
+    """A lexicon word whose stem starts the same way, when endings defeat the stemmer
+    ('барьерного' and 'барьерный')."""
+    for size in range(len(stem_), 4, -1):
+        english = lex.phrases.get((stem_[:size],))
+        if english:
+            return 1, english
+    return None
 
 
 def _strip_proclitics(token: str, lex, places) -> str:

@@ -45,9 +45,15 @@ COMBINING_RE = re.compile(
 )
 
 
+# 'й' is a letter of its own in Russian, not 'и' with an accent: keep it through folding.
+SHORT_I = str.maketrans({"й": "\ue000", "Й": "\ue000"})
+SHORT_I_BACK = str.maketrans({"\ue000": "й"})
+
+
 def fold(text: str) -> str:
     """Case-fold and strip accents and Arabic diacritics; keep letters of every script."""
-    return COMBINING_RE.sub("", unicodedata.normalize("NFKD", text)).casefold()
+    text = unicodedata.normalize("NFKD", text.translate(SHORT_I))
+    return COMBINING_RE.sub("", text).casefold().translate(SHORT_I_BACK)
 
 
 def words(text: str) -> list[str]:
