@@ -35,13 +35,13 @@ class KnowledgeBase:
         self.db = db
         self.path = path
         self._lock = threading.Lock()
-        self.vocab = self._load_vocabulary()
-        lexicon.warm_up()
-        self._visits = self._load_visits()
         self.subjects = {
             r["id"]: ranker.Subject(set(r["subject"].split()), set((r["topics"] or "").split()))
             for r in self.db.query("select id, subject, topics from articles")
         }
+        self.vocab = self._load_vocabulary()
+        lexicon.warm_up()
+        self._visits = self._load_visits()
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = True) -> KnowledgeBase:
@@ -83,7 +83,14 @@ class KnowledgeBase:
         for lang, key, name in self.db.execute("select lang, key, name from place_names"):
             places.setdefault(lang, {})[key] = name
         return Vocabulary(
-            dict(stem_df), word_stem, frozenset(proper), facts, aliases, self._adjacent, places
+            dict(stem_df),
+            word_stem,
+            frozenset(proper),
+            facts,
+            aliases,
+            self._adjacent,
+            places,
+            frozenset().union(*(s.title for s in self.subjects.values())),
         )
 
     def _adjacent(self, stems: list[str]) -> bool:

@@ -66,6 +66,7 @@ class Vocabulary:
     aliases: dict[str, tuple[str, bool]] = field(default_factory=dict)
     phrases: object = None  # callable(list of stems) -> bool: do they occur side by side?
     places: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> CLDR names
+    titles: frozenset[str] = frozenset()  # stems of the articles' titles: names too
     words: list[str] = field(default_factory=list)
     stems_sorted: list[str] = field(default_factory=list)
 
@@ -117,7 +118,8 @@ class Vocabulary:
         related = [k for k in self.roots.get(root(stem_), []) if k != stem_]
         if name and len(stem_) >= 4:
             for known in (stem_[:-1], *(stem_ + c for c in "aeiouy")):
-                if known in self.proper and known not in related and len(known) >= 4:
+                named = known in self.proper or known in self.titles
+                if named and known not in related and len(known) >= 4:
                     related.append(known)
         if len(stem_) < 6:
             return related
@@ -138,8 +140,9 @@ class Vocabulary:
         if len(word) < 4 or not self.words:
             return None
         # Optimal string alignment counts a swap of two letters as one edit ('eagel').
-        match = process.extractOne(word, self.words, scorer=OSA.normalized_similarity,
-                                   score_cutoff=0.79, processor=None)
+        match = process.extractOne(
+            word, self.words, scorer=OSA.normalized_similarity, score_cutoff=0.79, processor=None
+        )
         return match[0] if match else None
 
 
@@ -148,7 +151,21 @@ INTENT_FILLERS = {
     "when": frozenset({"happen", "happened", "occur", "occurred"}),
 }
 DERIVATIONAL = (
-    "ical", "ial", "al", "ic", "ous", "ive", "ian", "an", "ese", "ish", "er", "or", "i", "e", "y",
+    "ical",
+    "ial",
+    "al",
+    "ic",
+    "ous",
+    "ive",
+    "ian",
+    "an",
+    "ese",
+    "ish",
+    "er",
+    "or",
+    "i",
+    "e",
+    "y",
 )
 
 
@@ -237,6 +254,8 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
             continue
         if (token,) in lexicon.question_words() and index == 0:
             continue
+        if _misspelt_function_word(token, vocab):
+            continue  # 'meny', 'whta': a typo of a word that carries no content
         if token in INTENT_FILLERS.get(intent, ()):
             continue  # 'where is it located': 'located' only repeats 'where'
         term = _term(token, caps, vocab)
@@ -271,6 +290,26 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
         focus=_focus(tokens, terms),
         compounds=compounds,
     )
+
+
+QUESTION_FUNCTION_WORDS = sorted(
+    "what when where which who whom whose why how many much does did were was there their "
+    "about the".split()
+)
+
+
+def _misspelt_function_word(token: str, vocab: Vocabulary) -> bool:
+    """'meny', 'whta', 'wher': a typo of a question's function word, which carries no content."""
+    if len(token) < 4 or token.isdigit() or vocab.knows(stem(token)):
+        return False
+    match = process.extractOne(
+        token,
+        QUESTION_FUNCTION_WORDS,
+        scorer=OSA.normalized_similarity,
+        score_cutoff=0.75,
+        processor=None,
+    )
+    return match is not None
 
 
 def _decade(token: str) -> int | None:
@@ -343,6 +382,9 @@ def _intent(tokens: list[tuple[str, bool]]) -> tuple[str, set[int]]:
                     return "quantity", {start}
                 if intent == "quantity" and phrase[0] == "how":
                     return intent, {start}  # keep 'long', 'large', 'old': the attribute asked
+                if size > 1 and phrase[-1] not in lexicon.stopwords("en"):
+                    # 'which island', 'what city': the noun says what to look for, too
+                    return intent, set(range(start, start + size - 1))
                 return intent, set(range(start, start + size))
         if start == 0:
             guess = process.extractOne(
@@ -490,7 +532,7 @@ def _strip_proclitics(token: str, lex, places) -> str:
     if (stem(token, "ar"),) in lex.phrases or (token,) in lex.phrases:
         return token
     for prefix in ARABIC_PROCLITICS:
-        rest = token[len(prefix):]
+        rest = token[len(prefix) :]
         if token.startswith(prefix) and len(rest) >= 3:
             if (stem(rest, "ar"),) in lex.phrases or (rest,) in lex.phrases:
                 return rest
@@ -536,8 +578,9 @@ def _transliterate(stemmed: str, raw: str, lang: str, vocab: Vocabulary) -> str 
         if key in vocab.phonetic_names:
             return vocab.phonetic_names[key]
         if len(key) >= 4 and lang != "ar":
-            match = process.extractOne(key, vocab.phonetic_names, scorer=fuzz.ratio,
-                                       score_cutoff=80, processor=None)
+            match = process.extractOne(
+                key, vocab.phonetic_names, scorer=fuzz.ratio, score_cutoff=80, processor=None
+            )
             if match:
                 return match[0]
             prefix = _known_prefix(key, vocab)
@@ -560,9 +603,23 @@ def _known_prefix(key: str, vocab: Vocabulary) -> str | None:
 
 
 PHONETIC_RULES = (
-    ("ph", "f"), ("kh", "h"), ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("ou", "u"), ("ie", "i"),
-    ("iu", "u"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("q", "k"),
-    ("w", "v"), ("y", "i"), ("z", "s"), ("x", "ks"),
+    ("ph", "f"),
+    ("kh", "h"),
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("zh", "j"),
+    ("ou", "u"),
+    ("ie", "i"),
+    ("iu", "u"),
+    ("ck", "k"),
+    ("ce", "se"),
+    ("ci", "si"),
+    ("c", "k"),
+    ("q", "k"),
+    ("w", "v"),
+    ("y", "i"),
+    ("z", "s"),
+    ("x", "ks"),
 )
 
 
