@@ -217,6 +217,11 @@ class Query:
         return sum(t.weight for t in self.terms)
 
 
+FRENCH_QUESTION_WORDS = frozenset(
+    "quand qui ou combien quel quelle quels quelles pourquoi comment lequel laquelle".split()
+)
+
+
 def detect_language(text: str) -> str:
     """'ru', 'ar', 'fr' or 'en', from the script and the function words used."""
     letters = [script_of(ch) for ch in text if ch.isalpha()]
@@ -227,13 +232,15 @@ def detect_language(text: str) -> str:
     if letters.count("arabic") * 2 > len(letters):
         return "ar"
     tokens = words(text)
+    # Function words and question words tell the languages apart; content words don't
+    # ('tour', 'mission' and 'date' are English and French alike).
     french = sum(
-        t in lexicon.stopwords("fr") or (t,) in lexicon.foreign("fr").phrases
+        t in lexicon.stopwords("fr") or t in FRENCH_QUESTION_WORDS
         for t in tokens
         if t not in ("a", "as", "on", "est")
     )
     english = sum(t in lexicon.stopwords("en") or (t,) in lexicon.question_words() for t in tokens)
-    french += sum(1 for t in tokens if re.search(r"[àâçéèêëîïôûùœ]", t))
+    french += len(re.findall(r"[àâçéèêëîïôûùœ]", text.lower()))
     return "fr" if french > english else "en"
 
 
@@ -467,12 +474,17 @@ def _translate(question: str, lang: str, vocab: Vocabulary) -> tuple[list[tuple[
     i = 0
     while i < len(raw):
         hit = None
-        for size in range(min(lex.longest, len(raw) - i), 0, -1):
+        # In Latin script a capital inside the sentence marks a name: one the articles
+        # know is kept as it is ('le Tour de France'; but 'la tour Eiffel' is a tower).
+        as_name = (
+            lang == "fr" and i > 0 and raw[i][:1].isupper() and vocab.knows(stem(folded[i]))
+        )
+        for size in range(0 if as_name else min(lex.longest, len(raw) - i), 0, -1):
             key = tuple(stems_[i : i + size])
             if key in lex.phrases or tuple(folded[i : i + size]) in lex.phrases:
                 hit = size, lex.phrases.get(key) or lex.phrases[tuple(folded[i : i + size])]
                 break
-        if hit is None:
+        if hit is None and not as_name:
             hit = _by_prefix(stems_[i], lex)
         place = _place(stems_, folded, i, places)
         if place and (not hit or place[0] >= hit[0]):
