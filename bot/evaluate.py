@@ -7,6 +7,7 @@ import re
 import time
 import unicodedata
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from knowledge import Answer, KnowledgeBase
@@ -63,7 +64,7 @@ def evaluate(kb: KnowledgeBase, path: Path, calibration: bool = False) -> int:
             groups[key][1] += 1
         # Calibration: is the top answer right, whatever the abstention decided?
         if case["kind"] != "oos":
-            right = grade(case, _unabstained(answer))
+            right = grade(case, replace(answer, abstained=False))
             index = next(i for i, edge in enumerate(BINS[1:]) if answer.confidence < edge)
             bins[index][0] += right
             bins[index][1] += 1
@@ -97,9 +98,3 @@ def evaluate(kb: KnowledgeBase, path: Path, calibration: bool = False) -> int:
             f"-> {state}: {answer.text[:120]!r}"
         )
     return 0
-
-
-def _unabstained(answer: Answer) -> Answer:
-    if not answer.abstained or not answer.alternatives:
-        return answer
-    return answer

@@ -72,10 +72,6 @@ def foreign(lang: str) -> ForeignLexicon:
     return ForeignLexicon(phrases, max((len(k) for k in phrases), default=1))
 
 
-def is_stopword(token: str, lang: str = "en") -> bool:
-    return fold(token) in stopwords(lang)
-
-
 def warm_up() -> None:
     """Load every list now, so that the first question is as fast as the others."""
     for lang in ("en", *FOREIGN_LANGS):

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from .lexicon import FOREIGN_LANGS
-from .parser import Article, Paragraph, Table, parse_text
+from .parser import Article, Paragraph, Table
 from .places import country_aliases, english_countries, foreign_names
 from .sentences import split_sentences
 from .text import MONTHS, TOKEN_RE, fold, has_date, has_quantity, slug, stem, words, years
@@ -598,9 +598,3 @@ def _visit(article_id, fact_id, row, columns, aliases, countries) -> dict:
         "notes": cell("notes"),
         "direction": direction,
     }
-
-
-def parse_sources(sources: Iterable[tuple[str, str]]) -> Iterable[tuple[Article, str]]:
-    """Parse (source name, raw text) pairs lazily."""
-    for source, text in sources:
-        yield parse_text(text, source=source), text
