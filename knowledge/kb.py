@@ -210,7 +210,12 @@ class KnowledgeBase:
 
     def _asks_for_visit_list(self, query: Query) -> bool:
         plural = any(t.word in ("visits", "trips") for t in query.terms)
-        return bool(self._visits) and plural and query.intent in ("what", "list", "quantity")
+        # 'Which Japanese leaders visited France?': several visits, by whoever they were
+        leaders = query.role == "guest" and query.text.lower().startswith(("which", "who"))
+        leaders = leaders and any(t.word.endswith("s") and not t.entity for t in query.terms)
+        return bool(self._visits) and (plural or leaders) and query.intent in (
+            "what", "list", "quantity", "who",
+        )
 
     def _visit_list(self, query: Query) -> Answer | None:
         if not self._visits:
@@ -306,11 +311,27 @@ class KnowledgeBase:
 
 
 def _visit_has(visit: Visit, term, role: str | None) -> bool:
-    fields = {"guest": visit.guest, "host": visit.host, "place": visit.place}
-    if role == "host" and term.stem in {stem(w) for w in words(visit.guest)}:
+    """Does the visit involve what the term names, in the role the question gives it?
+
+    A country counts through the visit's direction ('Japan → France'), so 'visits between
+    France and Japan' finds visits to Paris and Tokyo.
+    """
+    guest, host = ({stem(w) for w in words(text)} for text in (visit.guest, visit.host))
+    forms = {term.stem, *term.alts}
+    if role == "host" and forms & guest and not forms & host:
         return False
-    stems = {stem(w) for w in words(" ".join(fields.values()))}
-    return term.stem in stems or any(a in stems for a in term.alts)
+    if role == "guest" and forms & host and not forms & guest:
+        return False
+    if forms & (guest | host):
+        return True
+    origin, _, destination = visit.direction.partition("→")
+    place = {stem(w) for w in words(f"{visit.place} {destination}")}
+    if term.located:  # 'visited France': where the visit went
+        return bool(forms & place)
+    origin_stems = {stem(w) for w in words(origin)}
+    if role == "guest":  # 'Japanese leaders visited ...': where the visitors came from
+        return bool(forms & origin_stems)
+    return bool(forms & (place | origin_stems))
 
 
 def _clean_question(text: str) -> str:

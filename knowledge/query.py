@@ -410,7 +410,11 @@ def _role(plain: list[str]) -> str | None:
     text = " ".join(plain)
     if re.search(r"\bhost(?:ed|s)? by\b|\bhosted\b|\bwho hosted\b", text):
         return "host"
-    if re.search(r"\bvisit(?:ed|s)?\b|\bwent\b|\bcame\b|\btrips?\b", text):
+    if re.search(
+        r"\bvisits? by\b|\btrips? by\b|\bvisited\b|\bs visits\b|\bdid \w+(?: \w+)? visit\b|"
+        r"\bwent\b|\bcame\b|\btravell?ed\b",
+        text,
+    ):
         return "guest"
     return None
 

@@ -216,3 +216,15 @@ def test_answer_fact(kb):
     answer = kb.answer_fact(visit.fact_id)
     assert answer.text.endswith("Date of visit: 10 March 2006")
     assert kb.answer_fact(999_999) is None
+
+
+def test_visit_lists_follow_direction_and_role(multi_kb):
+    answer = multi_kb.ask("Which Japanese leaders visited France?")
+    assert [v.place for v in answer.visits] == ["Paris", "Paris", "Paris", "Paris"]
+    assert all(v.article == "France–Japan relations" for v in answer.visits)
+    between = multi_kb.ask("List the visits between France and Japan in the 2010s")
+    assert [v.year_from for v in between.visits] == [2013, 2014, 2019]
+    by_putin = multi_kb.ask("List all visits by Putin")
+    assert [v.date for v in by_putin.visits] == ["10 March 2006"]
+    hosted = multi_kb.ask("List the visits hosted by Vladimir Putin")
+    assert [v.year_from for v in hosted.visits] == [2001, 2008, 2023]
