@@ -37,9 +37,11 @@ def matches(visit: Visit, flt: VisitFilter) -> bool:
         return False
     if flt.person and not _near(flt.person, f"{visit.guest} {visit.host}"):
         return False
-    if flt.place and not _near(flt.place, visit.place):
+    destination = visit.direction.partition("→")[2]
+    if flt.place and not _near(flt.place, f"{visit.place} {destination}"):
         return False
-    return not (flt.name and not _near(flt.name, f"{visit.guest} {visit.host} {visit.place}"))
+    everything = f"{visit.guest} {visit.host} {visit.place} {visit.direction}"
+    return not (flt.name and not _near(flt.name, everything))
 
 
 def _near(needle: str, haystack: str) -> bool:

@@ -228,3 +228,10 @@ def test_visit_lists_follow_direction_and_role(multi_kb):
     assert [v.date for v in by_putin.visits] == ["10 March 2006"]
     hosted = multi_kb.ask("List the visits hosted by Vladimir Putin")
     assert [v.year_from for v in hosted.visits] == [2001, 2008, 2023]
+
+
+def test_visit_filters_know_countries(multi_kb):
+    japan = multi_kb.visits(parse_visit_filter("japan 2010s"))
+    assert [v.year_from for v in japan] == [2013, 2014, 2019]
+    to_algeria = multi_kb.visits(VisitFilter(place="algeria"))
+    assert {v.place for v in to_algeria} == {"Algiers"}
