@@ -151,7 +151,7 @@ class KnowledgeBase:
             )
         return Answer(
             question=question,
-            text=best.row["text"],
+            text=self._with_antecedent(best.row),
             abstained=False,
             confidence=confidence,
             sources=(_source(best.row),),
@@ -174,6 +174,17 @@ class KnowledgeBase:
         with self._lock:
             rows = ranker.candidates(self.db, query)
         return ranker.score(query, rows, self.subjects)
+
+    def _with_antecedent(self, row: dict) -> str:
+        """A sentence that opens by referring back ('It was opened...') is quoted with the
+        sentence before it, so the answer says what 'it' is."""
+        if not row.get("antecedent"):
+            return row["text"]
+        previous = self.db.execute(
+            "select text from facts where article_id = ? and paragraph = ? and id = ?",
+            [row["article_id"], row["paragraph"], row["id"] - 1],
+        ).fetchone()
+        return f"{previous[0]} {row['text']}" if previous else row["text"]
 
     def answer_fact(self, fact_id: int, question: str = "") -> Answer | None:
         """An answer made of one fact: for shared links and 'did you mean' buttons."""

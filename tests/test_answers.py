@@ -235,3 +235,12 @@ def test_visit_filters_know_countries(multi_kb):
     assert [v.year_from for v in japan] == [2013, 2014, 2019]
     to_algeria = multi_kb.visits(VisitFilter(place="algeria"))
     assert {v.place for v in to_algeria} == {"Algiers"}
+
+
+def test_a_sentence_that_refers_back_is_quoted_with_the_one_before(multi_kb):
+    answer = multi_kb.ask("How much did it cost to build the Thames Barrier?")
+    assert answer.text == (
+        "The Thames Barrier at Woolwich was built between 1974 and 1982 to protect London from "
+        "storm surges coming up from the North Sea. It was officially opened by Queen Elizabeth II "
+        "on 8 May 1984 and cost about £535 million."
+    )
