@@ -62,15 +62,11 @@ def evaluate(kb: KnowledgeBase, path: Path, calibration: bool = False) -> int:
         for key in groups_of(case):
             groups[key][0] += ok
             groups[key][1] += 1
-        # Calibration: is the top answer right, whatever the abstention decided?
-        if case["kind"] != "oos":
-            right = grade(case, replace(answer, abstained=False))
-            index = next(i for i, edge in enumerate(BINS[1:]) if answer.confidence < edge)
-            bins[index][0] += right
-            bins[index][1] += 1
-        else:
-            index = next(i for i, edge in enumerate(BINS[1:]) if answer.confidence < edge)
-            bins[index][1] += 1
+        # Calibration: is the answer right, whatever the abstention decided? (An oos case
+        # never is.)
+        index = next(i for i, edge in enumerate(BINS[1:]) if answer.confidence < edge)
+        bins[index][0] += case["kind"] != "oos" and grade(case, replace(answer, abstained=False))
+        bins[index][1] += 1
         if not ok:
             misses.append((case, answer))
     for key in sorted(groups):

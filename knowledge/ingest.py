@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -105,8 +106,6 @@ def ensure_knowledge_base(path: str | Path | None = None) -> Path:
 
 def _salvage(path: Path) -> list[tuple[str, str]] | None:
     """Article texts of an old-schema qabot database, or None if it isn't one."""
-    import sqlite3
-
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:

@@ -82,17 +82,17 @@ class Vocabulary:
     @cached_property
     def phonetic_names(self) -> dict[str, str]:
         """Phonetic key -> the most frequent name with it."""
-        table: dict[str, str] = {}
-        for word in sorted(self.names, key=lambda w: -self.stem_df.get(self.word_stem[w], 0)):
-            table.setdefault(phonetic(word), word)
-        return table
+        return self._names_by(phonetic)
 
     @cached_property
     def skeletons(self) -> dict[str, str]:
         """Consonant skeleton -> the most frequent name with it."""
+        return self._names_by(_skeleton)
+
+    def _names_by(self, key) -> dict[str, str]:
         table: dict[str, str] = {}
         for word in sorted(self.names, key=lambda w: -self.stem_df.get(self.word_stem[w], 0)):
-            table.setdefault(_skeleton(word), word)
+            table.setdefault(key(word), word)
         return table
 
     def idf(self, stem_: str) -> float:
