@@ -3,14 +3,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test lint bench eval clean vectors train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -e '.[dev,bench]'
+	$(BIN)/pip install -e '.[dev,train,bench]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -36,3 +36,11 @@ eval: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# Vectors shipped with the seed and with the test articles, so neither is embedded again.
+vectors: $(STAMP)
+	$(BIN)/python -c "from knowledge.vectors import main; main()"
+
+# Refit the ranker and the confidence calibrator (needs ../shared for the public sets).
+train: $(STAMP)
+	$(BIN)/python -m knowledge.train

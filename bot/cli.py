@@ -85,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score the engine on an evaluation file (JSON lines)")
     p.add_argument("file", type=Path)
     p.add_argument("--calibration", action="store_true", help="print accuracy by confidence")
+    p.add_argument(
+        "--plot", type=Path, default=Path("reliability.png"),
+        help="with --calibration: where to save the reliability diagram (default: %(default)s)",
+    )
     db_option(p)
     p.set_defaults(handler=cmd_eval)
 
@@ -102,6 +106,7 @@ def cmd_ingest(args) -> int:
     if not args.replace:
         ensure_knowledge_base(args.db)
     progress = textui.progress(len(args.files))
+    embedding = textui.embedding_progress()
     try:
         result = build_knowledge_base(
             args.files,
@@ -109,9 +114,11 @@ def cmd_ingest(args) -> int:
             keep_existing=not args.replace,
             skip_bad=args.skip_bad,
             progress=progress.step,
+            embed_progress=embedding.update,
         )
     finally:
         progress.close()
+        embedding.close()
     for problem in result.skipped:
         print(f"skipped {problem}", file=sys.stderr)
     for report in result.articles:
@@ -164,7 +171,9 @@ def cmd_eval(args) -> int:
     from .evaluate import evaluate
 
     with _open(args) as kb:
-        return evaluate(kb, args.file, calibration=args.calibration)
+        return evaluate(
+            kb, args.file, calibration=args.calibration, plot=args.plot if args.calibration else None
+        )
 
 
 def cmd_run(args) -> int:

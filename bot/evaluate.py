@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
 import time
-import unicodedata
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-from knowledge import Answer, KnowledgeBase
+from knowledge import Answer, KnowledgeBase, grading
 
-DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
-QUOTES = {ord("\u2018"): "'", ord("\u2019"): "'", ord("\u201c"): '"', ord("\u201d"): '"'}
 BINS = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
-
-
-def norm(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.translate(DASHES).translate(QUOTES).casefold()
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def grade(case: dict, answer: Answer) -> bool:
     """The scoring rule of score.py: abstain on 'oos', else the expected phrases and section."""
-    if case["kind"] == "oos":
-        return answer.abstained
-    if answer.abstained:
-        return False
-    text = norm(answer.text)
-    if any(norm(p) not in text for p in case.get("expect_all", [])):
-        return False
-    expect_any = case.get("expect_any", [])
-    if expect_any and not any(norm(p) in text for p in expect_any):
-        return False
-    if case.get("section"):
-        return any(norm(case["section"]) in norm(s.section) for s in answer.sources)
-    return True
+    return grading.grade(case, answer.abstained, answer.text, [s.section for s in answer.sources])
 
 
 def groups_of(case: dict) -> list[str]:
@@ -49,7 +26,44 @@ def groups_of(case: dict) -> list[str]:
     return ["intl", f"intl/{case['lang']}", f"intl/{case['kind']}"]
 
 
-def evaluate(kb: KnowledgeBase, path: Path, calibration: bool = False) -> int:
+def reliability_diagram(bins: dict[int, list[int]], path: Path) -> str:
+    """Save accuracy against confidence as a PNG; returns a line saying where (or why not)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "no reliability diagram: matplotlib is not installed (pip install '.[bench]')"
+    centres, accuracy, counts = [], [], []
+    for index in sorted(bins):
+        good, total = bins[index]
+        centres.append((BINS[index] + min(BINS[index + 1], 1.0)) / 2)
+        accuracy.append(good / total)
+        counts.append(total)
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
+    ax.plot(centres, accuracy, marker="o", label="qabot")
+    for x, y, n in zip(centres, accuracy, counts, strict=True):
+        ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(0, 6), ha="center")
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("share of top facts that answer")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.05)
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=100)
+    except OSError as exc:
+        return f"no reliability diagram: cannot write {path} ({exc.strerror})"
+    finally:
+        plt.close(fig)
+    return f"reliability diagram: {path}"
+
+
+def evaluate(
+    kb: KnowledgeBase, path: Path, calibration: bool = False, plot: Path | None = None
+) -> int:
     cases = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     bins: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -85,6 +99,8 @@ def evaluate(kb: KnowledgeBase, path: Path, calibration: bool = False) -> int:
                 f"[{BINS[index]:.1f}, {min(BINS[index + 1], 1.0):.1f})   {good:4}/{total:<4}"
                 f"     {good / total:.2f}"
             )
+        if plot is not None:
+            print(reliability_diagram(bins, plot))
     if misses:
         print("\nmisses:")
     for case, answer in misses:

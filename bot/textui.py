@@ -16,6 +16,9 @@ def render_answer(answer: Answer) -> str:
     """An answer as plain text: the quote, then its sources; framing in the asker's language."""
     lines = [answer.text]
     if answer.abstained:
+        if answer.alternatives:
+            lines.append(phrase("did_you_mean", answer.lang))
+            lines += [f"  [{alt.fact_id}] {alt.text}" for alt in answer.alternatives]
         if answer.suggestions:
             ask = phrase("you_could_ask", answer.lang)
             lines.append(f"{ask} " + " | ".join(answer.suggestions))
@@ -94,3 +97,20 @@ class progress:  # noqa: N801 - used like a function
 
     def close(self) -> None:
         self.bar.close()
+
+
+class embedding_progress:  # noqa: N801 - used like a function
+    """A progress bar for the facts being embedded, when there are many and a terminal."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = tqdm(total=total, unit="fact", desc="embedding",
+                            disable=total < 64 or not sys.stderr.isatty())
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -40,6 +40,9 @@ def render_reply(
     """The message for an answer; when unsure, "did you mean" buttons under it."""
     username = context.bot.username
     if answer.abstained:
+        if answer.alternatives:  # the closest facts, as buttons
+            text = render_no_answer((), answer.lang)
+            return text, did_you_mean_keyboard(answer.alternatives)
         suggestions = answer.suggestions or state(context).kb.examples()[:3]
         return render_no_answer(suggestions, answer.lang), None
     if answer.confidence < thresholds.UNSURE and answer.alternatives:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .embed import Embedder
 from .parser import Article, ArticleParseError, decode, parse_text
 from .store import (
     ArticleReport,
@@ -48,6 +49,8 @@ def build_knowledge_base(
     keep_existing: bool = False,
     skip_bad: bool = False,
     progress: Callable[[str], None] | None = None,
+    embed_progress: Callable[[int, int], None] | None = None,
+    embedder: Embedder | None = None,
 ) -> IngestResult:
     """Build `db_path` from article files, atomically.
 
@@ -71,7 +74,9 @@ def build_knowledge_base(
             result.skipped.append(str(exc))
             continue
         parsed[article.title] = (article, text)
-    result.articles = build(parsed.values(), db_path, progress=progress)
+    result.articles = build(
+        parsed.values(), db_path, progress=progress, embedder=embedder, embed_progress=embed_progress
+    )
     return result
 
 

@@ -7,13 +7,20 @@ import math
 import threading
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import lexicon, ranker, thresholds
+import numpy as np
+
+from . import features, lexicon, ranker, retrieval, thresholds
+from .embed import Embedder, default_embedder
+from .model import Model, shipped
 from .i18n import phrase
 from .models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
 from .query import Query, Vocabulary, analyse
+from .retrieval import DenseRetriever, LexicalRetriever, Probe, StructuredRetriever
 from .store import open_database
+from .vectors import from_blobs
 from .text import stem, words
 from .visits import matches
 
@@ -21,6 +28,15 @@ MAX_QUESTION = 4096
 ALTERNATIVES = 3
 RETRY_MARGIN = 0.15  # below MIDPOINT + this, look again with every word of the question
 LIST_LIMIT = 50
+CANDIDATE_SQL = (
+    "select facts.*, sections.path as section, sections.url as url, "
+    "articles.title as article, coalesce(tables.is_visits, 0) as is_visit "
+    "from facts join sections on sections.id = facts.section_id "
+    "join articles on articles.id = facts.article_id "
+    "left join tables on tables.id = facts.table_id "
+)
+SUGGEST_FLOOR = 0.1  # a fact this unlikely to answer is not worth suggesting
+RETRIEVER_LIMITS = {"fts": ranker.CANDIDATES, "dense": 40, "table": 20}
 FACT_SQL = (
     "select facts.*, sections.path as section, sections.url as url, articles.title as article "
     "from facts join sections on sections.id = facts.section_id "
@@ -31,10 +47,12 @@ FACT_SQL = (
 class KnowledgeBase:
     """A read-only view of a built knowledge base. Safe to share between threads."""
 
-    def __init__(self, db, path: Path):
+    def __init__(self, db, path: Path, embedder: Embedder | None = None, model: Model | None = None):
         self.db = db
         self.path = path
         self._lock = threading.Lock()
+        self.embedder = embedder or default_embedder()
+        self._model = model
         self.subjects = {
             r["id"]: ranker.Subject(set(r["subject"].split()), set((r["topics"] or "").split()))
             for r in self.db.query("select id, subject, topics from articles")
@@ -42,6 +60,16 @@ class KnowledgeBase:
         self.vocab = self._load_vocabulary()
         lexicon.warm_up()
         self._visits = self._load_visits()
+        self.dense = self._load_vectors()
+        self.row_of = {int(f): i for i, f in enumerate(self.dense.fact_ids)}
+        infobox = [(r["fact_id"], r["key"]) for r in self.db.query("select fact_id, key from infobox")]
+        visit_rows = [(v.fact_id, f"{v.guest} {v.host} {v.place}") for v in self._visits]
+        self.retrievers = [
+            LexicalRetriever(self.db, self.vocab, self._lock),
+            self.dense,
+            StructuredRetriever(infobox, visit_rows),
+        ]
+        self.limits = dict(RETRIEVER_LIMITS)
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = True) -> KnowledgeBase:
@@ -102,6 +130,11 @@ class KnowledgeBase:
             ).fetchone()
         return row is not None
 
+    def _load_vectors(self) -> DenseRetriever:
+        rows = self.db.execute("select fact_id, vector from vectors order by fact_id").fetchall()
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        return DenseRetriever(ids, from_blobs([r[1] for r in rows], self.embedder.dim))
+
     def _load_visits(self) -> list[Visit]:
         rows = self.db.query(
             "select visits.*, articles.title as article from visits "
@@ -136,19 +169,25 @@ class KnowledgeBase:
             listed = self._visit_list(query)
             if listed:
                 return listed
-        ranked = self._rank(query)
-        if not ranked:
+        ranked = self.rank(query)
+        if not ranked.candidates:
             return self._abstain(question, query.lang, query.intent)
-        best = ranked[0]
-        confidence = _confidence(best, ranked, query)
-        alternatives = tuple(
-            Alternative(c.id, c.row["text"], round(_confidence(c, ranked, query), 3))
-            for c in _distinct(ranked[1:])[:ALTERNATIVES]
-        )
+        best = ranked.candidates[0]
+        confidence = ranked.confidence
         if confidence < thresholds.ABSTAIN:
-            return self._abstain(
-                question, query.lang, query.intent, confidence=confidence, alternatives=alternatives
+            # the closest facts, below the threshold: what the asker may have meant
+            closest = tuple(
+                Alternative(c.id, c.row["text"], round(ranked.chance(i), 3))
+                for i, c in _distinct(ranked.candidates)[:ALTERNATIVES]
+                if ranked.chance(i) >= SUGGEST_FLOOR
             )
+            return self._abstain(
+                question, query.lang, query.intent, confidence=confidence, alternatives=closest
+            )
+        alternatives = tuple(
+            Alternative(c.id, c.row["text"], round(ranked.chance(i), 3))
+            for i, c in _distinct(ranked.candidates[1:], start=1)[:ALTERNATIVES]
+        )
         return Answer(
             question=question,
             text=self._with_antecedent(best.row),
@@ -161,19 +200,77 @@ class KnowledgeBase:
             lang=query.lang,
         )
 
-    def _rank(self, query: Query) -> list[ranker.Candidate]:
-        """Candidates found through the question's rarer words; through all of them when
-        that finds nothing convincing (only large knowledge bases leave words out)."""
+    def candidates(self, query: Query) -> tuple[list[ranker.Candidate], np.ndarray, dict]:
+        """Every retriever's candidates, scored by the lexical ranker, with their features.
+
+        Returns the candidates, their feature matrix (rows in `features.FEATURES` order) and
+        the question-level values the calibrator reads.
+        """
+        probe = Probe(query, embed=self._embed)
+        found = retrieval.merge(
+            {r.name: r.candidates(probe, self.limits[r.name]) for r in self.retrievers}
+        )
+        rows = self._rows(list(found))
+        lexical = ranker.score(query, rows, self.subjects)
+        if rows and not lexical:  # no word of the question could be read: vectors only
+            lexical = [ranker.Candidate(row) for row in rows]
+        sims = probe.similarities
+        best_dense = float(sims.max()) if sims is not None and len(sims) else 0.0
+        bm25 = [h["fts"].score for h in found.values() if "fts" in h]
+        best_bm25 = max(bm25, default=0.0)
+        english = features.english_share(query.text)
+        known = features.known_share(query.terms)
+        matrix = []
+        for cand in lexical:
+            hits = found[cand.id]
+            dense = float(sims[self.row_of[cand.id]]) if sims is not None else 0.0
+            matrix.append(
+                features.vector(
+                    lexical=cand.score,
+                    coverage=cand.coverage,
+                    missing=cand.missing,
+                    intent=features.intent_match(query.intent, cand.row["flags"]),
+                    wording=cand.wording,
+                    dense=dense,
+                    best_dense=best_dense,
+                    dense_rank=hits["dense"].rank if "dense" in hits else None,
+                    fts_rank=hits["fts"].rank if "fts" in hits else None,
+                    bm25=hits["fts"].score if "fts" in hits else None,
+                    best_bm25=best_bm25,
+                    table="table" in hits,
+                    kind=cand.row["kind"],
+                    text=cand.row["text"],
+                    english=english,
+                    known=known,
+                )
+            )
+        question = {"english": english, "known": known, "dense": best_dense}
+        return lexical, np.asarray(matrix, dtype=np.float64).reshape(-1, len(features.FEATURES)), question
+
+    def rank(self, query: Query) -> Ranked:
+        """The candidates, best first by the fitted ranker, and the confidence in the best."""
+        cands, matrix, question = self.candidates(query)
+        logits = self.model.scores(matrix)
+        order = sorted(range(len(cands)), key=lambda i: (-logits[i], cands[i].id))
+        logits = logits[order] if len(order) else logits
+        best = matrix[order[0]] if order else None
+        confidence = self.model.confidence(logits, best, **question)
+        return Ranked([cands[i] for i in order], logits, confidence)
+
+    @property
+    def model(self) -> Model:
+        """The fitted ranker: the one given, or the one shipped in the package."""
+        return self._model or shipped()
+
+    def _embed(self, text: str) -> np.ndarray:
+        return self.embedder.queries([text])[0]
+
+    def _rows(self, ids: list[int]) -> list[dict]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
         with self._lock:
-            rows = ranker.candidates(self.db, query, vocab=self.vocab)
-        ranked = ranker.score(query, rows, self.subjects)
-        if ranked and ranked[0].score >= thresholds.MIDPOINT + RETRY_MARGIN:
-            return ranked
-        if ranker.fts_query(query) == ranker.fts_query(query, self.vocab.stem_df, self.vocab.facts):
-            return ranked
-        with self._lock:
-            rows = ranker.candidates(self.db, query)
-        return ranker.score(query, rows, self.subjects)
+            return [dict(r) for r in self.db.query(CANDIDATE_SQL + f"where facts.id in ({marks})", ids)]
 
     def _with_antecedent(self, row: dict) -> str:
         """A sentence that opens by referring back ('It was opened...') is quoted with the
@@ -207,7 +304,7 @@ class KnowledgeBase:
             abstained=True,
             confidence=confidence,
             alternatives=alternatives,
-            suggestions=tuple(self.examples()[:3]),
+            suggestions=() if alternatives else tuple(self.examples()[:3]),
             intent=intent,
             lang=lang,
         )
@@ -360,13 +457,29 @@ def _confidence(best: ranker.Candidate, ranked: list[ranker.Candidate], query: Q
     return max(0.0, min(1.0, value))
 
 
-def _distinct(cands: list[ranker.Candidate]) -> list[ranker.Candidate]:
+def _distinct(cands: list[ranker.Candidate], start: int = 0) -> list[tuple[int, ranker.Candidate]]:
+    """(position, candidate) of the candidates whose text was not seen before."""
     seen, out = set(), []
-    for c in cands:
+    for i, c in enumerate(cands, start):
         if c.row["text"] not in seen:
             seen.add(c.row["text"])
-            out.append(c)
+            out.append((i, c))
     return out
+
+
+@dataclass
+class Ranked:
+    """Candidates best first, the ranker's logits in the same order, and the confidence."""
+
+    candidates: list[ranker.Candidate]
+    logits: np.ndarray
+    confidence: float
+
+    def chance(self, index: int) -> float:
+        """The confidence scaled to a runner-up: how much less likely than the best it is."""
+        if index == 0 or not len(self.logits):
+            return self.confidence
+        return self.confidence * math.exp(min(0.0, float(self.logits[index] - self.logits[0])))
 
 
 def _source(row: dict) -> Source:

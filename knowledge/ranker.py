@@ -62,7 +62,8 @@ class Candidate:
     row: dict
     score: float = 0.0
     coverage: float = 0.0
-    missing: int = 0
+    missing: float = 0
+    wording: float = 0.0
 
     @property
     def id(self) -> int:
@@ -167,11 +168,12 @@ def score(
             bonus -= OTHER_COMPOUND  # 'Apollo 8' when the question is about Apollo 11
         if query.identity and row.get("is_visit"):
             bonus -= EVENT_FOR_IDENTITY  # a visit says who travelled then, not who holds a role
-        value = coverage + bonus + FUZZ_WEIGHT * wording.get(row["id"], 0.0)
+        similar = wording.get(row["id"], 0.0)
+        value = coverage + bonus + FUZZ_WEIGHT * similar
         value -= MISSING_ENTITY_PENALTY * missing + UNKNOWN_ENTITY_PENALTY * unknown_entities
         if unaddressed >= MAIN_TERM_SHARE:
             value -= UNADDRESSED_PENALTY  # the question's main word is nowhere near this fact
-        out.append(Candidate(row, value, coverage, missing))
+        out.append(Candidate(row, value, coverage, missing, similar))
     out.sort(key=lambda c: (-c.score, c.row["id"]))
     return out
 

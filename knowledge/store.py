@@ -18,13 +18,15 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from .embed import Embedder, default_embedder
 from .lexicon import FOREIGN_LANGS
 from .parser import Article, Paragraph, Table
 from .places import country_aliases, english_countries, foreign_names
 from .sentences import split_sentences
 from .text import MONTHS, TOKEN_RE, fold, has_date, has_quantity, slug, stem, words, years
+from .vectors import VectorCache, embed_facts
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 WIKI_ROOT = "https://en.wikipedia.org/wiki/"
 LOCATIVE = frozenset({"in", "to", "at", "into"})
 CAPITAL_OF_RE = re.compile(
@@ -68,11 +70,16 @@ def build(
     articles: Iterable[tuple[Article, str]],
     db_path: str | Path,
     progress: Callable[[str], None] | None = None,
+    *,
+    embedder: Embedder | None = None,
+    embed_progress: Callable[[int, int], None] | None = None,
 ) -> list[ArticleReport]:
     """Write a new knowledge base from (article, raw text) pairs, then swap it into place.
 
     The database is written to a temporary file beside `db_path` and renamed over it only
     when complete, so a failure (or a kill) leaves the previous knowledge base untouched.
+    Every fact gets a vector; texts that the previous base (or a cache) already embedded are
+    not embedded again.
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,6 +98,12 @@ def build(
             reports.append(writer.add(article, text))
             if progress:
                 progress(article.title)
+        embedder = embedder or default_embedder()
+        cache = VectorCache.default(previous=db_path)
+        writer.vectors = embed_facts(writer.embeddable(), embedder, cache, embed_progress)
+        db.table("meta").insert(
+            {"key": "embedder", "value": embedder.name}, replace=True
+        )
         writer.finish()
         db.close()
         tmp.chmod(0o644)  # mkstemp makes it private; a knowledge base is meant to be read
@@ -228,6 +241,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     )
     db.table("aliases").create({"word": str, "stem": str, "capital": int}, pk="word")
     db.table("place_names").create({"lang": str, "key": str, "name": str}, pk=("lang", "key"))
+    db.table("vectors").create({"fact_id": int, "hash": str, "vector": bytes}, pk="fact_id")
     db.table("meta").insert_all(
         [{"key": "schema_version", "value": str(SCHEMA_VERSION)}], replace=True
     )
@@ -247,6 +261,8 @@ class _Writer:
         self.word_caps: Counter[str] = Counter()
         self.word_seen: Counter[str] = Counter()
         self.titles: set[str] = set()
+        self.title_of: dict[int, str] = {}
+        self.vectors: list[dict] = []
 
     def add(self, article: Article, text: str) -> ArticleReport:
         if article.title in self.titles:
@@ -267,6 +283,7 @@ class _Writer:
             )
             .last_pk
         )
+        self.title_of[article_id] = article.title
         title_terms = _terms(article.title)
         aliases = _place_aliases(article)
         countries = [c for c in _title_countries(article.title)]
@@ -423,8 +440,13 @@ class _Writer:
             for article, counts in per_article.items()
         }
 
+    def embeddable(self) -> list[tuple[int, str, str]]:
+        """(fact id, article title, text) of every fact, for its vector."""
+        return [(f["id"], self.title_of[f["article_id"]], f["text"]) for f in self.facts]
+
     def finish(self) -> None:
         db = self.db
+        db.table("vectors").insert_all(self.vectors, batch_size=1000)
         for article_id, topics in self._topics().items():
             db.execute("update articles set topics = ? where id = ?", [topics, article_id])
         db.table("sections").insert_all(self.sections)

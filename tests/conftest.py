@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 import knowledge
+from knowledge.vectors import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "knowledge" / "data" / "algeria-russia-relations.txt"
 ARTICLES = ROOT / "tests" / "data" / "articles"
+# Vectors of the test articles' facts, so that building a test knowledge base embeds only
+# what changed (regenerate with `make vectors`). Subprocesses inherit it too.
+VECTORS = ROOT / "tests" / "data" / "vectors.npz"
+if VECTORS.is_file():
+    os.environ.setdefault(CACHE_ENV, str(VECTORS))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,128 @@
+"""The features of a (question, candidate fact) pair: small pure functions, each in a known range.
+
+The fitted ranker (`knowledge/model.py`) combines them; `FEATURES` fixes their order, which the
+shipped weights depend on. Question-level features (how English the question reads, how much of
+it the vocabulary knows) let the model trust the dense signal more where words cannot match.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from . import lexicon
+from .text import words
+
+INTENT_FLAG = {"when": "d", "quantity": "q", "who": "p", "where": "l", "why": "c"}
+
+FEATURES = (
+    "lexical",  # the hand-built lexical score of knowledge/ranker.py, clipped to [-2, 2]
+    "coverage",  # share of the question's weight the fact covers, [0, 1]
+    "missing",  # named entities of the question absent from the fact, [0, 3]
+    "intent",  # the fact holds the kind of value asked for: 1, the opposite: -1, else 0
+    "wording",  # RapidFuzz partial ratio of the content words, [0, 1]
+    "dense",  # cosine of the question's and the fact's vectors, [-1, 1]
+    "dense_gap",  # that cosine minus the best one in the knowledge base, [-2, 0]
+    "dense_rank",  # 1 / (1 + rank) among the dense candidates, 0 if not among them
+    "fts_rank",  # 1 / (1 + rank) among the FTS5 candidates, 0 if not among them
+    "bm25",  # FTS5's BM25 over the best BM25 of this question, [0, 1]
+    "table",  # proposed by the structured retriever (infobox key or visit row), {0, 1}
+    "infobox",  # the fact is an infobox pair, {0, 1}
+    "row",  # the fact is a table row, {0, 1}
+    "length",  # log of the fact's word count over 4, [0, ~2]
+    "english",  # share of the question's words that are English function words, [0, 1]
+    "known",  # share of the question's content terms the knowledge base knows, [0, 1]
+    "foreign_dense",  # dense_gap on a question that does not read as English, [-2, 0]
+    "foreign_lexical",  # lexical on a question that does not read as English, [-2, 2]
+)
+
+
+def clip(value: float, low: float, high: float) -> float:
+    return max(low, min(high, value))
+
+
+def intent_match(intent: str, flags: str) -> float:
+    """1 if the fact holds the kind of value the question asks for, -1 if not, 0 if n/a."""
+    flag = INTENT_FLAG.get(intent)
+    if not flag:
+        return 0.0
+    return 1.0 if flag in flags else -1.0
+
+
+def reciprocal_rank(rank: int | None) -> float:
+    """1 for the first candidate, 1/2 for the second...; 0 when not a candidate at all."""
+    return 0.0 if rank is None else 1.0 / (1.0 + rank)
+
+
+def relative(score: float | None, best: float) -> float:
+    """A score over the best score of the question, in [0, 1]; 0 when absent."""
+    if score is None or best <= 0:
+        return 0.0
+    return clip(score / best, 0.0, 1.0)
+
+
+def length(text: str) -> float:
+    """log(words) / 4: short infobox pairs near 0, long sentences near 1."""
+    return math.log1p(len(text.split())) / 4
+
+
+def english_share(question: str) -> float:
+    """The share of the question's words that are English function or question words."""
+    tokens = words(question)
+    if not tokens:
+        return 0.0
+    common = lexicon.stopwords("en")
+    asks = lexicon.question_words()
+    return sum(1 for t in tokens if t in common or (t,) in asks) / len(tokens)
+
+
+def known_share(terms: Sequence) -> float:
+    """The share of the question's content terms found in the knowledge base's vocabulary."""
+    if not terms:
+        return 0.0
+    return sum(1 for t in terms if t.known) / len(terms)
+
+
+def vector(
+    *,
+    lexical: float,
+    coverage: float,
+    missing: float,
+    intent: float,
+    wording: float,
+    dense: float,
+    best_dense: float,
+    dense_rank: int | None,
+    fts_rank: int | None,
+    bm25: float | None,
+    best_bm25: float,
+    table: bool,
+    kind: str,
+    text: str,
+    english: float,
+    known: float,
+) -> list[float]:
+    """All features of one candidate, in the order of FEATURES."""
+    lexical = clip(lexical, -2.0, 2.0)
+    gap = clip(dense - best_dense, -2.0, 0.0)
+    foreign = 1.0 - english
+    return [
+        lexical,
+        clip(coverage, 0.0, 1.0),
+        clip(missing, 0.0, 3.0),
+        intent,
+        clip(wording, 0.0, 1.0),
+        clip(dense, -1.0, 1.0),
+        gap,
+        reciprocal_rank(dense_rank),
+        reciprocal_rank(fts_rank),
+        relative(bm25, best_bm25),
+        float(table),
+        float(kind == "infobox"),
+        float(kind == "row"),
+        length(text),
+        english,
+        known,
+        gap * foreign,
+        lexical * foreign,
+    ]

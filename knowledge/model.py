@@ -1,0 +1,119 @@
+"""The fitted ranker and confidence, read from a small JSON file shipped in the package.
+
+Two logistic models, fitted by `python -m knowledge.train`:
+
+1. the ranker scores every candidate fact: the chance that it answers the question;
+2. the calibrator turns the best candidate's score, its margin over the runner-up and how
+   English the question reads into the chance that the quoted fact is right. That chance is
+   the confidence that the thresholds in `knowledge/thresholds.py` read.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from .features import FEATURES
+
+MODEL_FILE = "ranker.json"
+CALIBRATION_FEATURES = ("top", "margin", "share", "english", "known", "dense") + tuple(
+    f"best_{name}" for name in FEATURES
+)
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A standardised logistic model: sigmoid(((x - mean) / scale) . coef + intercept)."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Linear:
+        return cls(
+            tuple(data["names"]),
+            np.asarray(data["mean"], dtype=np.float64),
+            np.asarray(data["scale"], dtype=np.float64),
+            np.asarray(data["coef"], dtype=np.float64),
+            float(data["intercept"]),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "names": list(self.names),
+            "mean": [round(float(v), 6) for v in self.mean],
+            "scale": [round(float(v), 6) for v in self.scale],
+            "coef": [round(float(v), 6) for v in self.coef],
+            "intercept": round(self.intercept, 6),
+        }
+
+    def logits(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
+        return ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+
+
+@dataclass(frozen=True)
+class Model:
+    ranker: Linear
+    calibrator: Linear
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Model:
+        ranker = Linear.from_dict(data["ranker"])
+        calibrator = Linear.from_dict(data["calibrator"])
+        if ranker.names != FEATURES or calibrator.names != CALIBRATION_FEATURES:
+            raise ValueError("the ranker's weights were fitted on other features: run knowledge.train")
+        return cls(ranker, calibrator)
+
+    def to_dict(self) -> dict:
+        return {"ranker": self.ranker.to_dict(), "calibrator": self.calibrator.to_dict()}
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        """The ranker's logit for each candidate (higher is better)."""
+        if not len(features):
+            return np.zeros(0)
+        return self.ranker.logits(features)
+
+    def confidence(
+        self, logits: np.ndarray, best: np.ndarray, english: float, known: float, dense: float
+    ) -> float:
+        """The chance that the best candidate (whose features are `best`) is right."""
+        if not len(logits):
+            return 0.0
+        row = calibration_row(*summarise(logits), english, known, dense, best)
+        return sigmoid(float(self.calibrator.logits(row)[0]))
+
+
+def summarise(logits: np.ndarray) -> tuple[float, float, float]:
+    """The best logit, its margin over the runner-up, and its softmax share of all."""
+    order = np.sort(np.asarray(logits, dtype=np.float64))[::-1]
+    top = float(order[0])
+    margin = top - float(order[1]) if len(order) > 1 else 5.0
+    share = 1.0 / float(np.exp(order - top).sum())
+    return top, margin, share
+
+
+def calibration_row(
+    top: float, margin: float, share: float, english: float, known: float, dense: float, best
+) -> list[float]:
+    """The calibrator's inputs, in the order of CALIBRATION_FEATURES."""
+    return [top, min(margin, 5.0), share, english, known, dense, *best]
+
+
+@functools.cache
+def shipped() -> Model:
+    """The model shipped in knowledge/data."""
+    text = resources.files("knowledge").joinpath("data", MODEL_FILE).read_text("utf-8")
+    return Model.from_dict(json.loads(text))

@@ -1,0 +1,349 @@
+"""Fit the ranker and the confidence calibrator: `python -m knowledge.train`.
+
+Training data: the project's own question sets (tests/data) and, where ../shared is present,
+the seed's dev set and the development halves of SQuAD 2.0 and XQuAD. Every question's
+candidates get features (`knowledge/features.py`) and a label (does quoting that fact answer
+the question, by the rule of score.py). Folds are split by article, so a question is always
+scored by a model that never saw its article. Needs scikit-learn (the `train` extra).
+
+Writes knowledge/data/ranker.json (weights and thresholds) and prints the calibration table,
+the thresholds chosen from it, and accuracy on both halves of an article split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import features, grading
+from .ingest import build_knowledge_base
+from .kb import KnowledgeBase, _clean_question
+from .model import CALIBRATION_FEATURES, Linear, Model, calibration_row, summarise
+from .query import analyse
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEED = ROOT / "knowledge" / "data" / "algeria-russia-relations.txt"
+DATA = ROOT / "tests" / "data"
+BINS = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+PRECISE = 0.9  # GROUP_SILENCE and UNSURE: answers above are right this often
+FOLDS = 5
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str
+    questions: Path
+    articles: tuple[Path, ...]
+    weight: float = 1.0
+
+
+def corpora() -> list[Corpus]:
+    """Every question set available here, with the articles it is asked about."""
+    own = [
+        Corpus("own", DATA / "eval_articles.jsonl", (SEED, *sorted((DATA / "articles").glob("*.txt"))), 3.0),
+        Corpus("blind1", DATA / "heldout" / "eval.jsonl", (SEED, *sorted((DATA / "heldout" / "articles").glob("*.txt"))), 3.0),
+        Corpus("blind2", DATA / "heldout2" / "eval.jsonl", (SEED, *sorted((DATA / "heldout2" / "articles").glob("*.txt"))), 3.0),
+    ]
+    external = SHARED / "eval" / "external"
+    shared = []
+    if (SHARED / "eval" / "dev.jsonl").is_file():
+        shared.append(Corpus("dev", SHARED / "eval" / "dev.jsonl", (SEED,), 3.0))
+    if (external / "squad2").is_dir():
+        shared.append(Corpus("squad2", external / "squad2" / "questions.jsonl", tuple(sorted((external / "squad2" / "articles").glob("*.txt")))))
+    if (external / "xquad").is_dir():
+        arts = tuple(sorted((external / "xquad" / "articles").glob("*.txt")))
+        for lang in ("en", "ru", "ar", "de", "es", "zh"):
+            shared.append(Corpus(f"xquad-{lang}", external / "xquad" / f"{lang}.jsonl", arts, 1 / 3))
+    return own + shared
+
+
+@dataclass
+class Examples:
+    """One corpus's candidates: features, labels, and which question each row belongs to."""
+
+    x: np.ndarray
+    y: np.ndarray
+    question: np.ndarray  # row -> question index within the corpus
+    qinfo: list[dict]  # per question: english, known, dense, kind, lang, group, has_right
+
+
+def extract(corpus: Corpus, work: Path) -> Examples:
+    """Candidates and labels for every question of a corpus (cached in `work`)."""
+    cache = work / f"{corpus.name}.npz"
+    sig = hashlib.sha1(
+        b"".join(p.read_bytes() for p in (*corpus.articles, corpus.questions))
+        + ",".join(features.FEATURES).encode()
+        + b"".join(
+            (Path(__file__).parent / name).read_bytes()
+            for name in ("features.py", "kb.py", "ranker.py", "retrieval.py", "query.py")
+        )
+    ).hexdigest()
+    if cache.is_file():
+        with np.load(cache, allow_pickle=False) as data:
+            if str(data["sig"]) == sig:
+                return Examples(data["x"], data["y"], data["question"], json.loads(str(data["qinfo"])))
+    key = hashlib.sha1("\n".join(sorted(str(a) for a in corpus.articles)).encode()).hexdigest()[:12]
+    db = work / f"kb-{key}.db"
+    if not db.is_file():
+        build_knowledge_base(corpus.articles, db)
+    cases = [json.loads(line) for line in corpus.questions.read_text("utf-8").splitlines() if line.strip()]
+    xs, ys, qs, qinfo = [], [], [], []
+    with KnowledgeBase.open(db) as kb:
+        for index, case in enumerate(cases):
+            query = analyse(_clean_question(case["q"]) or "?", kb.vocab)
+            cands, matrix, question = kb.candidates(query)
+            labels = [
+                grading.text_answers(case, kb._with_antecedent(c.row), [c.row["section"] or ""])
+                for c in cands
+            ]
+            xs.append(matrix)
+            ys.extend(labels)
+            qs.extend([index] * len(cands))
+            qinfo.append(
+                {
+                    **question,
+                    "kind": case["kind"],
+                    "lang": case.get("lang", "en"),
+                    "group": case.get("article") or corpus.name,
+                    "has_right": any(labels),
+                }
+            )
+            if index % 200 == 0:
+                print(f"  {corpus.name}: {index}/{len(cases)}", file=sys.stderr)
+    x = np.vstack(xs) if xs else np.zeros((0, len(features.FEATURES)))
+    examples = Examples(x, np.asarray(ys, dtype=np.int8), np.asarray(qs, dtype=np.int32), qinfo)
+    np.savez_compressed(
+        cache, x=examples.x, y=examples.y, question=examples.question,
+        qinfo=json.dumps(qinfo), sig=sig,
+    )
+    return examples
+
+
+def fit_listwise(
+    x: np.ndarray, y: np.ndarray, qid: np.ndarray, qweight: np.ndarray, lam: float = 1e-3
+) -> Linear:
+    """A linear ranker fitted so that, per question, the softmax over its candidates puts
+    its mass on the right ones (a conditional logit). Questions with no right candidate
+    teach the ranker nothing; the calibrator learns from them."""
+    from scipy.optimize import minimize
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    questions, inv = np.unique(qid, return_inverse=True)
+    positive = np.bincount(inv, weights=y, minlength=len(questions)) > 0
+    weights = qweight[questions] * positive
+    total = weights.sum()
+
+    def loss(w):
+        s = z @ w
+        top = np.full(len(questions), -np.inf)
+        np.maximum.at(top, inv, s)
+        e = np.exp(s - top[inv])
+        den = np.bincount(inv, weights=e, minlength=len(questions))
+        num = np.bincount(inv, weights=e * y, minlength=len(questions))
+        ok = positive
+        value = -(weights[ok] * (np.log(num[ok]) - np.log(den[ok]))).sum() / total + lam * (w @ w)
+        share = e / den[inv]
+        right = np.where(y > 0, e / np.maximum(num[inv], 1e-300), 0.0)
+        grad = (z * (weights[inv] * (share - right))[:, None]).sum(axis=0) / total + 2 * lam * w
+        return value, grad
+
+    result = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return Linear(tuple(features.FEATURES), mean, scale, result.x, 0.0)
+
+
+def fit_linear(x: np.ndarray, y: np.ndarray, names, weight=None, c: float = 1.0) -> Linear:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit((x - mean) / scale, y, sample_weight=weight)
+    return Linear(tuple(names), mean, scale, model.coef_[0], float(model.intercept_[0]))
+
+
+@dataclass
+class Pool:
+    """Every corpus's examples stacked, with per-question arrays."""
+
+    x: np.ndarray
+    y: np.ndarray
+    qid: np.ndarray  # row -> global question index
+    weight: np.ndarray  # row weight
+    questions: list[dict]  # global question index -> info (+ corpus, weight)
+
+
+def pool(named: list[tuple[Corpus, Examples]]) -> Pool:
+    xs, ys, qids, weights, questions = [], [], [], [], []
+    for corpus, ex in named:
+        offset = len(questions)
+        xs.append(ex.x)
+        ys.append(ex.y)
+        qids.append(ex.question + offset)
+        per_question = np.bincount(ex.question, minlength=len(ex.qinfo)).clip(min=1)
+        weights.append(corpus.weight / per_question[ex.question])
+        questions.extend({**q, "corpus": corpus.name, "weight": corpus.weight} for q in ex.qinfo)
+    return Pool(np.vstack(xs), np.concatenate(ys), np.concatenate(qids), np.concatenate(weights), questions)
+
+
+def top_candidates(logits: np.ndarray, p: Pool, rows: np.ndarray) -> dict[int, tuple]:
+    """question -> (top logit, margin, softmax share, is the top right, its row)."""
+    per: dict[int, list[int]] = defaultdict(list)
+    for r in rows:
+        per[int(p.qid[r])].append(int(r))
+    out = {}
+    for q, members in per.items():
+        scores = logits[members]
+        best = members[int(np.argmax(scores))]
+        out[q] = (*summarise(scores), bool(p.y[best]), best)
+    return out
+
+
+def calibration_rows(p: Pool, tops: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
+    qs = sorted(tops)
+    x = np.array([
+        calibration_row(
+            *tops[q][:3], p.questions[q]["english"], p.questions[q]["known"], p.questions[q]["dense"],
+            p.x[tops[q][4]],
+        )
+        for q in qs
+    ])
+    y = np.array([int(tops[q][3]) for q in qs])
+    w = np.array([p.questions[q]["weight"] for q in qs])
+    return x, y, w, qs
+
+
+def fit(p: Pool, rows: np.ndarray, c: float = 1.0) -> Model:
+    """Ranker on `rows`; calibrator on the ranker's out-of-fold scores of the same rows."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([p.questions[q]["group"] for q in p.qid[rows]])
+    qweight = np.array([q["weight"] for q in p.questions], dtype=np.float64)
+    oof = np.zeros(len(p.y))
+    for train, test in GroupKFold(n_splits=FOLDS).split(rows, groups=groups):
+        part = rows[train]
+        ranker = fit_listwise(p.x[part], p.y[part], p.qid[part], qweight, c)
+        oof[rows[test]] = ranker.logits(p.x[rows[test]])
+    ranker = fit_listwise(p.x[rows], p.y[rows], p.qid[rows], qweight, c)
+    cx, cy, cw, _ = calibration_rows(p, top_candidates(oof, p, rows))
+    calibrator = fit_linear(cx, cy, CALIBRATION_FEATURES, cw)
+    return Model(ranker, calibrator), oof
+
+
+def confidences(model: Model, p: Pool, logits: np.ndarray, rows: np.ndarray) -> dict[int, tuple[float, bool]]:
+    tops = top_candidates(logits, p, rows)
+    cx, cy, _, qs = calibration_rows(p, tops)
+    conf = 1 / (1 + np.exp(-model.calibrator.logits(cx))) if len(cx) else []
+    return {q: (float(c), bool(y)) for q, c, y in zip(qs, conf, cy, strict=True)}
+
+
+def score_table(p: Pool, conf: dict[int, tuple[float, bool]], abstain: float) -> dict[str, tuple[int, int]]:
+    """Right/total per corpus and kind, answering at `abstain` and above."""
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for q, (c, right) in conf.items():
+        info = p.questions[q]
+        ok = (c < abstain) if info["kind"] == "oos" else (c >= abstain and right)
+        key = f"{info['corpus']}/{'oos' if info['kind'] == 'oos' else 'fact'}"
+        out[key][0] += ok
+        out[key][1] += 1
+    return dict(out)
+
+
+def choose_thresholds(p: Pool, conf: dict[int, tuple[float, bool]]) -> dict[str, float]:
+    """ABSTAIN maximises the weighted share of questions handled right; GROUP_SILENCE and
+    UNSURE are the lowest confidence above which answers are right PRECISE of the time."""
+    items = [(c, right, p.questions[q]) for q, (c, right) in conf.items()]
+    best, abstain = -1.0, 0.5
+    for t in np.arange(0.2, 0.81, 0.01):
+        got = sum(
+            info["weight"] * ((c < t) if info["kind"] == "oos" else (c >= t and right))
+            for c, right, info in items
+        )
+        if got > best:
+            best, abstain = got, round(float(t), 2)
+    precise = 0.95
+    for t in np.arange(abstain, 0.96, 0.01):
+        answered = [(right and info["kind"] != "oos") for c, right, info in items if c >= t]
+        if answered and sum(answered) / len(answered) >= PRECISE:
+            precise = round(float(t), 2)
+            break
+    return {"ABSTAIN": abstain, "UNSURE": precise, "GROUP_SILENCE": precise}
+
+
+def calibration_table(conf: dict[int, tuple[float, bool]]) -> list[tuple[float, float, int, int]]:
+    bins: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for c, right in conf.values():
+        index = next(i for i, edge in enumerate(BINS[1:]) if c < edge)
+        bins[index][0] += right
+        bins[index][1] += 1
+    return [(BINS[i], min(BINS[i + 1], 1.0), *bins[i]) for i in sorted(bins)]
+
+
+def print_table(title: str, table: dict[str, tuple[int, int]]) -> None:
+    print(title)
+    for key in sorted(table):
+        good, total = table[key]
+        print(f"  {key:20} {good:5}/{total:<5} {good / max(total, 1):.3f}")
+
+
+def split_half(group: str) -> int:
+    return int(hashlib.sha1(group.encode()).hexdigest(), 16) % 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m knowledge.train", description=__doc__.split("\n")[0])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/qabot-train"), help="cache folder")
+    parser.add_argument("--out", type=Path, default=ROOT / "knowledge" / "data" / "ranker.json")
+    parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
+    parser.add_argument("--l2", type=float, default=1e-3, help="the ranker's L2 penalty")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    named = []
+    for corpus in corpora():
+        print(f"features: {corpus.name}", file=sys.stderr)
+        named.append((corpus, extract(corpus, args.work)))
+    p = pool(named)
+    every = np.arange(len(p.y))
+    model, oof = fit(p, every, args.l2)
+    conf = confidences(model, p, oof, every)
+    chosen = choose_thresholds(p, conf)
+    print("calibration (out of fold, split by article): confidence, right/total")
+    for low, high, good, total in calibration_table(conf):
+        print(f"  [{low:.1f}, {high:.1f})  {good:5}/{total:<5} {good / max(total, 1):.2f}")
+    print(f"thresholds: {chosen}")
+    print_table(f"out-of-fold accuracy at ABSTAIN {chosen['ABSTAIN']}", score_table(p, conf, chosen["ABSTAIN"]))
+    halves = np.array([split_half(p.questions[q]["group"]) for q in p.qid])
+    for half in (0, 1):
+        train, test = np.flatnonzero(halves == half), np.flatnonzero(halves != half)
+        part, _ = fit(p, train, args.l2)
+        for name, rows in (("fitted half", train), ("other half", test)):
+            c = confidences(part, p, _logits(part, p, rows), rows)
+            print_table(f"split {half}, {name}", score_table(p, c, chosen["ABSTAIN"]))
+    if args.dry_run:
+        return 0
+    data = model.to_dict()
+    data["thresholds"] = chosen
+    args.out.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _logits(model: Model, p: Pool, rows: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(p.y))
+    out[rows] = model.ranker.logits(p.x[rows])
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

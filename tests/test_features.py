@@ -1,0 +1,117 @@
+"""Unit tests for every scoring signal in knowledge/features.py and the fitted model's reader."""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from knowledge import features
+from knowledge.model import CALIBRATION_FEATURES, Linear, Model, shipped, sigmoid
+from knowledge.query import Term
+
+
+def test_intent_match_rewards_the_kind_of_value_asked_for():
+    assert features.intent_match("when", "dq") == 1.0
+    assert features.intent_match("when", "q") == -1.0
+    assert features.intent_match("what", "dq") == 0.0
+
+
+def test_reciprocal_rank_is_one_for_the_first_and_zero_when_absent():
+    assert features.reciprocal_rank(0) == 1.0
+    assert features.reciprocal_rank(3) == 0.25
+    assert features.reciprocal_rank(None) == 0.0
+
+
+def test_relative_is_a_share_of_the_best_score():
+    assert features.relative(5.0, 10.0) == 0.5
+    assert features.relative(None, 10.0) == 0.0
+    assert features.relative(5.0, 0.0) == 0.0
+    assert features.relative(20.0, 10.0) == 1.0
+
+
+def test_length_grows_with_words():
+    assert features.length("") == 0.0
+    assert features.length("one two") < features.length("one two three four five six")
+
+
+def test_english_share_tells_english_from_other_languages():
+    assert features.english_share("When did Putin visit Algiers?") > 0.3
+    assert features.english_share("Когда Путин посетил Алжир?") == 0.0
+    assert features.english_share("Wann besuchte Putin Algerien?") == 0.0
+    assert features.english_share("") == 0.0
+
+
+def test_known_share_counts_terms_in_the_vocabulary():
+    terms = [Term("putin", "putin", 1.0), Term("xyz", "xyz", 1.0, known=False)]
+    assert features.known_share(terms) == 0.5
+    assert features.known_share([]) == 0.0
+
+
+def _vector(**overrides):
+    values = dict(
+        lexical=0.7, coverage=0.8, missing=0, intent=1.0, wording=0.5, dense=0.9,
+        best_dense=0.92, dense_rank=1, fts_rank=0, bm25=4.0, best_bm25=8.0, table=False,
+        kind="sentence", text="A short fact.", english=1.0, known=1.0,
+    )
+    values.update(overrides)
+    return features.vector(**values)
+
+
+def test_vector_has_one_value_per_feature_in_its_range():
+    row = _vector()
+    assert len(row) == len(features.FEATURES)
+    named = dict(zip(features.FEATURES, row, strict=True))
+    assert named["dense_gap"] == pytest.approx(-0.02)
+    assert named["dense_rank"] == 0.5 and named["fts_rank"] == 1.0 and named["bm25"] == 0.5
+    assert named["foreign_dense"] == 0.0  # an English question: the foreign terms are off
+
+
+def test_vector_clips_extreme_values():
+    named = dict(zip(features.FEATURES, _vector(lexical=50.0, missing=9, coverage=3), strict=True))
+    assert named["lexical"] == 2.0 and named["missing"] == 3.0 and named["coverage"] == 1.0
+
+
+def test_foreign_terms_carry_the_signal_for_a_question_that_is_not_english():
+    named = dict(zip(features.FEATURES, _vector(english=0.0, dense=0.8, best_dense=0.9), strict=True))
+    assert named["foreign_dense"] == pytest.approx(-0.1)
+    assert named["foreign_lexical"] == pytest.approx(0.7)
+
+
+def test_linear_model_standardises_then_applies_the_weights():
+    model = Linear(("a", "b"), np.array([1.0, 0.0]), np.array([2.0, 1.0]), np.array([1.0, -1.0]), 0.5)
+    assert model.logits(np.array([[3.0, 1.0]]))[0] == pytest.approx(1.0 - 1.0 + 0.5)
+    assert Linear.from_dict(model.to_dict()).logits([[3.0, 1.0]])[0] == pytest.approx(0.5)
+
+
+def test_sigmoid_never_overflows():
+    assert sigmoid(1e9) == pytest.approx(1.0)
+    assert sigmoid(-1e9) == pytest.approx(0.0)
+
+
+def test_the_shipped_model_reads_the_current_features():
+    model = shipped()
+    assert model.ranker.names == features.FEATURES
+    assert model.calibrator.names == CALIBRATION_FEATURES
+
+
+def test_a_model_fitted_on_other_features_is_refused():
+    data = json.loads(resources.files("knowledge").joinpath("data", "ranker.json").read_text())
+    data["ranker"]["names"] = ["something", "else"]
+    with pytest.raises(ValueError, match="knowledge.train"):
+        Model.from_dict(data)
+
+
+BEST = np.array(_vector())
+
+
+def test_confidence_grows_with_the_margin_over_the_runner_up():
+    model = shipped()
+    close = model.confidence(np.array([2.0, 1.9]), BEST, english=1.0, known=1.0, dense=0.9)
+    clear = model.confidence(np.array([2.0, -3.0]), BEST, english=1.0, known=1.0, dense=0.9)
+    assert 0.0 <= close <= clear <= 1.0
+    assert model.confidence(np.array([]), BEST, english=1.0, known=1.0, dense=0.9) == 0.0
+    assert not math.isnan(close)
