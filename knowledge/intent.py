@@ -113,18 +113,23 @@ def decade(token: str) -> int | None:
 
 
 def year_bounds(previous: str | None, token: str) -> tuple[int | None, int | None]:
-    """(after, before) for a year token and the word before it: 'after 1858' -> (1858, None);
-    a decade stands for its ten years: '1960s' -> (1959, 1970)."""
-    after = before = None
-    if years(token) and previous is not None:
-        if previous in AFTER_WORDS:
-            after = int(token)
-        elif previous in BEFORE_WORDS:
-            before = int(token)
+    """(after, before) for a year or decade token and the word before it; bounds are
+    exclusive. 'after 1858' -> (1858, None); '1960s' -> (1959, 1970); 'since 1970s' ->
+    (1969, None); 'before 1960s' -> (None, 1960); anything else -> (None, None).
+    """
     start = decade(token)
-    if start:
-        after, before = start - 1, start + 10
-    return after, before
+    if start is not None:
+        if previous in AFTER_WORDS:
+            return (start + 9 if previous == "after" else start - 1), None
+        if previous in BEFORE_WORDS:
+            return None, (start + 10 if previous in ("until", "till") else start)
+        return start - 1, start + 10
+    found = years(token)
+    if found and previous in AFTER_WORDS:
+        return found[0], None
+    if found and previous in BEFORE_WORDS:
+        return None, found[0]
+    return None, None
 
 
 def year_range(text: str) -> tuple[int, int] | None:

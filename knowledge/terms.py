@@ -45,7 +45,10 @@ QUESTION_FUNCTION_WORDS = sorted(
 
 
 def root(stem_: str) -> str:
-    """A stem without one derivational ending: 'tidal' and 'tide', 'winner' and 'win'."""
+    """A stem without one derivational ending: 'musician' -> 'music', 'winner' -> 'win'.
+
+    At least four letters remain, so short stems ('tidal') are left as they are.
+    """
     for ending in DERIVATIONAL:
         if stem_.endswith(ending) and len(stem_) - len(ending) >= 4:
             base = stem_[: -len(ending)]
@@ -106,7 +109,7 @@ class Vocabulary:
 
     @cached_property
     def roots(self) -> dict[str, list[str]]:
-        """Derivational root -> the known stems sharing it ('tidal' and 'tide' -> 'tid')."""
+        """Derivational root -> the known stems sharing it ('musician' and 'music')."""
         table: dict[str, list[str]] = {}
         for known in self.stem_df:
             table.setdefault(root(known), []).append(known)
