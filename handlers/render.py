@@ -55,7 +55,7 @@ def render_answer(answer: Answer, bot_username: str | None = None, note: str = "
         parts = ["\n".join(visit_line(v) for v in answer.visits)]
     else:
         parts = [escape(answer.text).strip()]
-    if phrase("in_english", answer.lang):
+    if phrase("in_english", answer.lang) and answer.sources:  # a greeting quotes nothing
         parts.insert(0, f"<i>{escape(phrase('in_english', answer.lang))}</i>")
     if note:
         parts.append(note)

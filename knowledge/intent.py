@@ -165,3 +165,72 @@ def focus_of(tokens: list[tuple[str, bool]], terms: list[Term]) -> str | None:
         if term is not None and not term.entity:
             return term.stem
     return None
+
+
+GUEST_WORDS = frozenset(
+    "visit visits visited visiting trip trips toured journey went go goes came come comes "
+    "travel travels travelled traveled".split()
+)
+HOST_WORDS = frozenset(
+    "host hosts hosted hosting receive receives received welcome welcomed".split()
+)
+MAKE_WORDS = frozenset("make makes made pay pays paid undertake undertook".split())
+VISIT_NOUNS = frozenset({"visit", "visits", "trip", "trips"})  # not "tour": Tour de France
+PLACE_MARKERS = frozenset({"to", "in", "at", "into"})
+SPAN_ENDS = PLACE_MARKERS | {"by", "from", "of", "on", "during", "for", "with", "between"}
+
+
+def visit_roles(plain: list[str]) -> dict[int, str]:
+    """Token position -> the part it plays in the visit a question is about: 'guest' (who
+    travelled, or where from), 'host', or 'visited' (the host or the place). Empty when the
+    question names no visit. Only the positions of names matter to the caller.
+
+    >>> visit_roles("when did brezhnev visit algeria".split())
+    {0: 'guest', 1: 'guest', 2: 'guest', 4: 'visited'}
+    >>> visit_roles("who hosted putin".split())
+    {0: 'host', 2: 'guest'}
+    """
+    noun = any(w in VISIT_NOUNS for w in plain)
+    verbs = [
+        i
+        for i, w in enumerate(plain)
+        if w in GUEST_WORDS or w in HOST_WORDS or (noun and w in MAKE_WORDS)
+    ]
+    if not verbs:
+        return {}
+    aux = next((i for i, w in enumerate(plain) if w in AUXILIARIES), None)
+    main = next((v for v in verbs if aux is not None and v > aux), verbs[0])
+    kind = "host" if plain[main] in HOST_WORDS else "guest"
+    other = "guest" if kind == "host" else "visited"
+    by = next((i for i in range(main + 1, len(plain)) if plain[i] == "by"), None)
+    passive = by is not None and aux is not None and plain[aux] in ("was", "were", "is", "are")
+    roles: dict[int, str] = {}
+    marker = None  # the preposition that opened the current span
+    for i, word in enumerate(plain):
+        if i == main or word in AUXILIARIES:
+            marker = None  # 'in which year did X visit': the span ends at 'did'
+            if i == main:
+                continue
+        if word in SPAN_ENDS:
+            marker = word
+            continue
+        if i < main and marker not in PLACE_MARKERS | {"from", "of"}:
+            roles[i] = other if passive else kind
+        elif marker == "by":
+            agent = max(v for v in verbs if v < i)  # 'visits hosted by X': X hosted
+            roles[i] = "host" if plain[agent] in HOST_WORDS else "guest"
+        elif marker in ("from", "of"):
+            roles[i] = "guest"  # 'visits from Russia', 'the visit of Putin'
+        elif marker in PLACE_MARKERS:
+            roles[i] = "visited"
+        elif marker == "between":
+            continue  # 'visits between France and Japan': either way
+        else:
+            roles[i] = other
+    return roles
+
+
+def asks_count(plain: list[str]) -> bool:
+    """'how many visits', 'the number of trips': a question answered by counting rows."""
+    text = " ".join(plain)
+    return bool(re.search(r"\bhow many\b|\bnumber of\b|\bcount\b", text))

@@ -13,8 +13,9 @@ from . import lexicon, ranker, thresholds
 from .i18n import phrase
 from .models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
 from .query import Query, Vocabulary, analyse
+from .smalltalk import greeting_reply
 from .store import open_database
-from .text import stem, words
+from .visit_questions import count_line, visit_reply
 from .visits import matches
 
 MAX_QUESTION = 4096
@@ -132,10 +133,11 @@ class KnowledgeBase:
         if not question:
             return self._abstain(question, "en", "what", phrase("empty"))
         query = analyse(question, self.vocab)
-        if query.wants_list or self._asks_for_visit_list(query):
-            listed = self._visit_list(query)
-            if listed:
-                return listed
+        if query.greeting:
+            return self._greeting(question, query)
+        from_table = self._visit_answer(query)
+        if from_table:
+            return from_table
         ranked = self._rank(query)
         if not ranked:
             return self._abstain(question, query.lang, query.intent)
@@ -219,35 +221,29 @@ class KnowledgeBase:
         flt = flt or VisitFilter()
         return [v for v in self._visits if matches(v, flt)]
 
-    def _asks_for_visit_list(self, query: Query) -> bool:
-        plural = any(t.word in ("visits", "trips") for t in query.terms)
-        # 'Which Japanese leaders visited France?': several visits, by whoever they were
-        leaders = query.role == "guest" and query.text.lower().startswith(("which", "who"))
-        leaders = leaders and any(t.word.endswith("s") and not t.entity for t in query.terms)
-        return bool(self._visits) and (plural or leaders) and query.intent in (
-            "what", "list", "quantity", "who",
-        )
-
-    def _visit_list(self, query: Query) -> Answer | None:
-        if not self._visits:
+    def _visit_answer(self, query: Query) -> Answer | None:
+        """The visits table's answer: the matching visits, how many there are, or that there
+        is no such visit (see knowledge/visit_questions.py)."""
+        reply = visit_reply(query, self._visits)
+        if reply is None:
             return None
-        names = [t for t in query.terms if t.entity and not t.word.isdigit() and t.known]
-        chosen = []
-        for visit in self._visits:
-            if query.year_range and not (
-                (visit.year_to or 0) >= query.year_range[0]
-                and (visit.year_from or 9999) <= query.year_range[1]
-            ):
-                continue
-            if names and not all(_visit_has(visit, t, query.role) for t in names):
-                continue
-            chosen.append(visit)
-        if not chosen or (not names and not query.year_range and not query.wants_list):
-            return None
-        chosen = chosen[:LIST_LIMIT]
+        if reply.kind == "none":
+            near = tuple(
+                Alternative(v.fact_id, f.text, 0.0)
+                for v in reply.near[:ALTERNATIVES]
+                if (f := self.fact(v.fact_id))
+            )
+            return self._abstain(
+                query.text, query.lang, query.intent, phrase("no_visit", query.lang),
+                alternatives=near,
+            )
+        chosen = reply.visits[:LIST_LIMIT]
         facts = [self.fact(v.fact_id) for v in chosen]
         lines = [f.text for f in facts if f]
+        if reply.kind == "count":
+            lines.insert(0, count_line(len(reply.visits), facts, query.lang))
         sources = tuple(dict.fromkeys(f.source for f in facts if f))
+        counted = reply.kind == "count"
         return Answer(
             question=query.text,
             text="\n".join(lines),
@@ -255,8 +251,24 @@ class KnowledgeBase:
             confidence=0.9,
             sources=sources,
             fact_ids=tuple(v.fact_id for v in chosen),
-            visits=tuple(chosen),
-            intent="list",
+            # one visit is quoted as its row; a count is shown as its text, count first
+            visits=chosen if (reply.listed or len(chosen) > 1) and not counted else (),
+            intent="count" if counted else "list" if len(chosen) > 1 else query.intent,
+            lang=query.lang,
+        )
+
+    def _greeting(self, question: str, query: Query) -> Answer:
+        """A message that only greets or thanks: a friendly line and example questions."""
+        examples = tuple(self.examples()[:3])
+        lines = [greeting_reply(query.greeting or "hello", query.lang)]
+        lines += [f"• {e}" for e in examples]
+        return Answer(
+            question=question,
+            text="\n".join(lines),
+            abstained=False,
+            confidence=0.0,
+            suggestions=examples,
+            intent="greeting",
             lang=query.lang,
         )
 
@@ -319,30 +331,6 @@ class KnowledgeBase:
         for article in self.db.query("select title from articles order by id limit 3"):
             examples.append(f"/search {article['title']}")
         return list(dict.fromkeys(examples))
-
-
-def _visit_has(visit: Visit, term, role: str | None) -> bool:
-    """Does the visit involve what the term names, in the role the question gives it?
-
-    A country counts through the visit's direction ('Japan → France'), so 'visits between
-    France and Japan' finds visits to Paris and Tokyo.
-    """
-    guest, host = ({stem(w) for w in words(text)} for text in (visit.guest, visit.host))
-    forms = {term.stem, *term.alts}
-    if role == "host" and forms & guest and not forms & host:
-        return False
-    if role == "guest" and forms & host and not forms & guest:
-        return False
-    if forms & (guest | host):
-        return True
-    origin, _, destination = visit.direction.partition("→")
-    place = {stem(w) for w in words(f"{visit.place} {destination}")}
-    if term.located:  # 'visited France': where the visit went
-        return bool(forms & place)
-    origin_stems = {stem(w) for w in words(origin)}
-    if role == "guest":  # 'Japanese leaders visited ...': where the visitors came from
-        return bool(forms & origin_stems)
-    return bool(forms & (place | origin_stems))
 
 
 def _clean_question(text: str) -> str:

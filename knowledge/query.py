@@ -21,16 +21,19 @@ from .intent import (
     DECADE_RE,
     INTENT_FILLERS,
     RANGE_RE,
+    asks_count,
     asks_identity,
     decade,
     focus_of,
     intent_of,
     role_of,
+    visit_roles,
     year_bounds,
     year_range,
 )
 from .language import FRENCH_QUESTION_WORDS, detect_language
 from .names import phonetic, skeleton, transliterate
+from .smalltalk import strip_small_talk
 from .terms import (
     CAPITAL_CREDIT,
     DESTINATION,
@@ -68,6 +71,7 @@ __all__ = [
     "phonetic",
     "root",
     "skeleton",
+    "strip_small_talk",
     "transliterate",
     "year_range",
 ]
@@ -88,6 +92,8 @@ class Query:
     identity: bool = False  # 'who is/are ...': asks who holds a role now, not about an event
     compounds: list[tuple[str, str]] = field(default_factory=list)  # ('apollo', '11')
     focus: str | None = None  # 'who is Russia's ambassador': the role asked for must be named
+    counts: bool = False  # 'how many visits': answered by counting rows
+    greeting: str | None = None  # 'hello' or 'thanks' when that is all the message says
 
     @property
     def weight(self) -> float:
@@ -95,7 +101,15 @@ class Query:
 
 
 def analyse(question: str, vocab: Vocabulary) -> Query:
-    """Turn a question into a Query against the given vocabulary."""
+    """Turn a question into a Query against the given vocabulary.
+
+    Greetings and thanks around the question are set aside: `Query.text` is the question
+    itself. A message that holds nothing else is a Query with `greeting` set and no terms.
+    """
+    core, small_talk, small_talk_lang = strip_small_talk(question)
+    if small_talk and not core:
+        return Query(question, small_talk_lang or "en", "greeting", [], "", greeting=small_talk)
+    question = core or question
     lang = detect_language(question)
     if lang == "en":
         tokens = english_tokens(question)
@@ -104,6 +118,9 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
         tokens, understood = to_english(question, lang, vocab)
     intent, consumed = intent_of(tokens)
     role = role_of([t for t, _ in tokens])
+    # Arabic puts the verb first ('visited Putin Algeria'): its English words are in
+    # Arabic order, so who plays which part cannot be read from their order.
+    roles = visit_roles([t for t, _ in tokens]) if lang != "ar" else {}
     terms: list[Term] = []
     seen: set[str] = set()
     for index, (token, caps) in enumerate(tokens):
@@ -120,6 +137,7 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
             continue
         previous = tokens[index - 1][0] if index > 0 else None
         term.located = previous in DESTINATION
+        term.role = roles.get(index)
         after, before = year_bounds(previous, token)
         if after is not None:
             term.after = after
@@ -142,4 +160,5 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
         identity=asks_identity(tokens),
         focus=focus_of(tokens, terms),
         compounds=compounds,
+        counts=asks_count([t for t, _ in tokens]),
     )

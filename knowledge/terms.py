@@ -165,6 +165,7 @@ class Term:
     weak: set[str] = field(default_factory=set)  # alts that only half name the entity
     after: int | None = None  # 'after 1858': any later year in the fact satisfies it
     before: int | None = None  # 'before 1900': any earlier year satisfies it
+    role: str | None = None  # in a visit question: 'guest', 'host' or 'visited'
 
 
 def english_tokens(question: str) -> list[tuple[str, bool]]:

@@ -153,6 +153,12 @@ async def test_a_russian_question_gets_the_english_fact_framed_in_russian(bot: H
     )
 
 
+async def test_a_french_greeting_gets_a_french_reply_without_an_article_frame(bot: Harness):
+    text = (await bot.reply_to(message_update("Bonjour !")))["text"]
+    assert text.startswith("Bonjour ! Posez-moi une question sur mes articles")
+    assert "anglais" not in text and "📖" not in text
+
+
 async def test_a_french_question_nothing_matches_is_said_in_french(bot: Harness):
     text = (await bot.reply_to(message_update("Quelle est la capitale du Canada ?")))["text"]
     assert text.startswith("Je ne sais pas : mes articles ne le disent pas.")

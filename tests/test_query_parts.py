@@ -267,7 +267,7 @@ QUESTIONS = st.one_of(
 @given(QUESTIONS)
 def test_analyse_never_raises(kb, question):
     query = analyse(question, kb.vocab)
-    assert query.text == question
+    assert query.text in question  # greetings and thanks at the ends are set aside
     assert all(t.after is None or t.before is None or t.after < t.before for t in query.terms)
 
 
