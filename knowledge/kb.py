@@ -168,6 +168,7 @@ class KnowledgeBase:
         that finds nothing convincing (only large knowledge bases leave words out)."""
         with self._lock:
             rows = ranker.candidates(self.db, query, vocab=self.vocab)
+        rows = self._dated_by_paragraph(rows, query)
         ranked = ranker.score(query, rows, self.subjects)
         if ranked and ranked[0].score >= thresholds.MIDPOINT + RETRY_MARGIN:
             return ranked
@@ -175,7 +176,34 @@ class KnowledgeBase:
             return ranked
         with self._lock:
             rows = ranker.candidates(self.db, query)
-        return ranker.score(query, rows, self.subjects)
+        return ranker.score(query, self._dated_by_paragraph(rows, query), self.subjects)
+
+    def _dated_by_paragraph(self, rows: list[dict], query: Query) -> list[dict]:
+        """A sentence that names no year is dated by the last year named before it in its
+        paragraph ('In December 1963, ... . The Soviet Union granted Algeria a loan.'): when
+        the question asks about that year, the year counts as named nearby."""
+        asked = {str(y) for y in query.years}
+        undated = [r for r in rows if asked and r["kind"] == "sentence" and not _years_in(r)]
+        if not undated:
+            return rows
+        paragraphs = sorted({(r["article_id"], r["paragraph"]) for r in undated})
+        where = " or ".join("(article_id = ? and paragraph = ?)" for _ in paragraphs)
+        with self._lock:
+            earlier = self.db.execute(
+                f"select article_id, paragraph, id, terms from facts where {where} order by id",
+                [value for pair in paragraphs for value in pair],
+            ).fetchall()
+        dated = {}
+        for row in undated:
+            before = [
+                t for a, p, i, t in earlier
+                if (a, p) == (row["article_id"], row["paragraph"]) and i < row["id"]
+            ]
+            year = next((_years_in({"terms": t})[-1] for t in reversed(before) if _years_in(
+                {"terms": t})), None)
+            if year in asked:
+                dated[row["id"]] = {**row, "nearby": f"{row['nearby']} {year}"}
+        return [dated.get(r["id"], r) for r in rows]
 
     def _with_antecedent(self, row: dict) -> str:
         """A sentence that opens by referring back ('It was opened...') is quoted with the
@@ -331,6 +359,11 @@ class KnowledgeBase:
         for article in self.db.query("select title from articles order by id limit 3"):
             examples.append(f"/search {article['title']}")
         return list(dict.fromkeys(examples))
+
+
+def _years_in(row: dict) -> list[str]:
+    """The four-digit years among a fact's terms, in order."""
+    return [t for t in row["terms"].split() if len(t) == 4 and t.isdigit() and t[0] in "12"]
 
 
 def _clean_question(text: str) -> str:

@@ -171,3 +171,30 @@ def test_a_greeting_alone_gets_a_friendly_reply_in_its_language(kb, message, kin
 )
 def test_words_inside_a_question_are_not_small_talk(question):
     assert strip_small_talk(question) == (question, None, None)
+
+
+# -- answerable questions that abstained --------------------------------------------------
+
+LOAN = "The Soviet Union granted Algeria a long-term loan in the amount of 90 million rubles."
+
+
+def test_a_sentence_is_dated_by_its_paragraph(kb):
+    # the loan sentence names no year; 'In December 1963, ...' two sentences before does
+    answer = kb.ask("How much was the loan in 1963?")
+    assert not answer.abstained and answer.text == LOAN
+
+
+def test_only_the_year_that_governs_the_paragraph_dates_a_sentence(kb):
+    def loan_row(year: int) -> dict:
+        query = analyse(f"How much was the loan in {year}?", kb.vocab)
+        return next(c.row for c in kb._rank(query) if c.row["text"] == LOAN)
+
+    assert loan_row(1963)["nearby"].split()[-1] == "1963"
+    # 1964 is named after the loan sentence, and the paragraph's year before it is 1963
+    assert "1964" not in loan_row(1964)["nearby"].split()[-1:]
+
+
+def test_an_arms_deal_is_something_bought(kb):
+    answer = kb.ask("What did Algeria buy from Russia in 2006?")
+    assert not answer.abstained
+    assert "7.5 billion dollar arms deal" in answer.text
