@@ -476,3 +476,14 @@ async def test_telegram_errors_are_logged_not_raised(
         calls = await bot.send(message_update(PUTIN))
         assert [(c.method, c.status) for c in calls] == [("sendMessage", 403)]
         assert len(bot.errors) == 1 and isinstance(bot.errors[0], Forbidden)
+
+
+async def test_no_such_visit_is_said_as_such(bot: Harness):
+    text = (await bot.reply_to(message_update("When did Brezhnev visit Algeria?")))["text"]
+    assert text.startswith("I know of no such visit")
+    assert "• " in text  # and what can be asked instead
+
+
+async def test_an_inline_greeting_shares_nothing(bot: Harness):
+    params = (await bot.send(inline_update("hello")))[0].params
+    assert params["results"] == []
