@@ -231,6 +231,9 @@ def visit_roles(plain: list[str]) -> dict[int, str]:
 
 
 def asks_count(plain: list[str]) -> bool:
-    """'how many visits', 'the number of trips': a question answered by counting rows."""
+    """'how many visits', 'the number of trips': a question answered by counting rows.
+    ('how much visit' is how 'combien de visites' and 'сколько визитов' come out in English.)"""
     text = " ".join(plain)
-    return bool(re.search(r"\bhow many\b|\bnumber of\b|\bcount\b", text))
+    return bool(
+        re.search(r"\bhow many\b|\bnumber of\b|\bcount\b|\bhow much (?:visits?|trips?)\b", text)
+    )

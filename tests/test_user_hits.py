@@ -198,3 +198,25 @@ def test_an_arms_deal_is_something_bought(kb):
     answer = kb.ask("What did Algeria buy from Russia in 2006?")
     assert not answer.abstained
     assert "7.5 billion dollar arms deal" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "first_line"),
+    [
+        ("Combien de visites y a-t-il eu ?", "8 visite(s) :"),
+        ("Сколько было визитов?", "Визитов: 8."),
+    ],
+)
+def test_counting_in_other_languages(kb, question, first_line):
+    answer = kb.ask(question)
+    assert answer.intent == "count"
+    assert answer.text.splitlines()[0] == first_line
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Quand Brejnev a-t-il visité l'Algérie ?", "Когда Брежнев посетил Алжир?"],
+)
+def test_no_such_visit_in_other_languages(kb, question):
+    answer = kb.ask(question)
+    assert answer.abstained and answer.text == phrase("no_visit", answer.lang)
