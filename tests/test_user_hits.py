@@ -6,10 +6,11 @@ import pytest
 
 from knowledge.i18n import phrase
 from knowledge.intent import visit_roles
+from knowledge.models import Fact, Visit
 from knowledge.query import analyse
 from knowledge.smalltalk import strip_small_talk
-from knowledge.terms import english_tokens
-from knowledge.visit_questions import visit_reply
+from knowledge.terms import Term, english_tokens
+from knowledge.visit_questions import count_line, involves, visit_reply
 
 # -- roles and directions of visits --------------------------------------------------------
 
@@ -220,3 +221,52 @@ def test_counting_in_other_languages(kb, question, first_line):
 def test_no_such_visit_in_other_languages(kb, question):
     answer = kb.ask(question)
     assert answer.abstained and answer.text == phrase("no_visit", answer.lang)
+
+
+# -- the pure parts of visit questions ----------------------------------------------------
+
+
+def _visit(guest: str, host: str, place: str, direction: str) -> Visit:
+    return Visit(1, "A–B relations", guest, host, place, "1 May 2001", 2001, 2001, "", direction, 1)
+
+
+TO_ALGIERS = _visit("President Vladimir Putin", "President Abdelaziz Bouteflika", "Algiers",
+                    "Russia → Algeria")
+
+
+@pytest.mark.parametrize(
+    ("word", "role", "involved"),
+    [
+        ("putin", "guest", True),
+        ("putin", "host", False),
+        ("putin", "visited", False),
+        ("putin", None, True),
+        ("bouteflika", "host", True),
+        ("bouteflika", "visited", True),  # 'did Putin visit Bouteflika'
+        ("bouteflika", "guest", False),
+        ("algeria", "visited", True),  # through the direction
+        ("algeria", "guest", False),
+        ("russia", "guest", True),  # where the guest came from
+        ("russia", "visited", False),
+        ("algier", "visited", True),
+    ],
+)
+def test_involves(word, role, involved):
+    term = Term(word, word, 1.0, entity=True)
+    assert involves(TO_ALGIERS, term, role) is involved
+
+
+def test_a_capital_standing_for_its_country_does_not_place_a_visit():
+    # 'Moscow' reaches 'russia' only weakly: a visit to Algiers from Russia is not in Moscow
+    moscow = Term("moscow", "moscow", 1.0, {"russia": 0.75}, entity=True, weak={"russia"})
+    assert not involves(TO_ALGIERS, moscow, "visited")
+    assert not involves(TO_ALGIERS, moscow, None)
+
+
+def test_count_line():
+    fact = Fact(1, "A–B relations", "Relations › High level visits", "row", "x", "u")
+    assert count_line(8, [fact]) == "8 high level visits:"
+    assert count_line(1, [fact]) == "1 high level visit:"
+    other = Fact(1, "A–B relations", "Diplomacy", "row", "x", "u")
+    assert count_line(2, [other]) == "2 visits:"
+    assert count_line(3, [fact], "fr") == "3 visite(s) :"
