@@ -172,7 +172,10 @@ def cmd_eval(args) -> int:
 
     with _open(args) as kb:
         return evaluate(
-            kb, args.file, calibration=args.calibration, plot=args.plot if args.calibration else None
+            kb,
+            args.file,
+            calibration=args.calibration,
+            plot=args.plot if args.calibration else None,
         )
 
 

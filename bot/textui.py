@@ -107,8 +107,12 @@ class embedding_progress:  # noqa: N801 - used like a function
 
     def update(self, done: int, total: int) -> None:
         if self.bar is None:
-            self.bar = tqdm(total=total, unit="fact", desc="embedding",
-                            disable=total < 64 or not sys.stderr.isatty())
+            self.bar = tqdm(
+                total=total,
+                unit="fact",
+                desc="embedding",
+                disable=total < 64 or not sys.stderr.isatty(),
+            )
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from handlers.addressing import command_argument
 from handlers.render import (
+    abstention_reason,
     did_you_mean_keyboard,
     page_count,
     render_answer,
@@ -44,7 +45,7 @@ def render_reply(
             text = render_no_answer((), answer.lang)
             return text, did_you_mean_keyboard(answer.alternatives)
         suggestions = answer.suggestions or state(context).kb.examples()[:3]
-        return render_no_answer(suggestions, answer.lang), None
+        return render_no_answer(suggestions, answer.lang, abstention_reason(answer)), None
     if answer.confidence < thresholds.UNSURE and answer.alternatives:
         keyboard = did_you_mean_keyboard(answer.alternatives)
         return render_answer(answer, username, note=unsure_note(answer.lang)), keyboard

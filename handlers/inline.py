@@ -40,7 +40,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         button = InlineQueryResultsButton(text="How to ask me", start_parameter="inline")
     else:
         best = kb.ask(question)
-        if not best.abstained:
+        if not best.abstained and best.intent != "greeting":  # nothing to share
             answers.append(_titled(best))
             seen = set(best.fact_ids)
             fact_ids = [alt.fact_id for alt in best.alternatives]

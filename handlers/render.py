@@ -50,12 +50,12 @@ def share_url(bot_username: str | None, answer: Answer) -> str | None:
 def render_answer(answer: Answer, bot_username: str | None = None, note: str = "") -> str:
     """An answer: the quoted fact(s) (or visits), an optional note, then the source line."""
     if answer.abstained:
-        return render_no_answer(answer.suggestions, answer.lang)
+        return render_no_answer(answer.suggestions, answer.lang, abstention_reason(answer))
     if answer.visits:
         parts = ["\n".join(visit_line(v) for v in answer.visits)]
     else:
         parts = [escape(answer.text).strip()]
-    if phrase("in_english", answer.lang):
+    if phrase("in_english", answer.lang) and answer.sources:  # a greeting quotes nothing
         parts.insert(0, f"<i>{escape(phrase('in_english', answer.lang))}</i>")
     if note:
         parts.append(note)
@@ -81,9 +81,15 @@ def render_help(username: str) -> str:
     return "\n".join(lines)
 
 
-def render_no_answer(suggestions: Sequence[str], lang: str = "en") -> str:
+def abstention_reason(answer: Answer) -> str:
+    """Why qabot abstains, when it says more than "I don't know" ('no such visit')."""
+    return "" if answer.text == phrase("dont_know", answer.lang) else answer.text
+
+
+def render_no_answer(suggestions: Sequence[str], lang: str = "en", reason: str = "") -> str:
     """Nothing matched: say so (in the asker's language), and suggest what can be asked."""
-    lines = [NO_ANSWER if lang == "en" else escape(phrase("dont_know", lang))]
+    default = NO_ANSWER if lang == "en" else escape(phrase("dont_know", lang))
+    lines = [escape(reason) if reason else default]
     if suggestions:
         ask = "You can ask, for example:" if lang == "en" else phrase("you_could_ask", lang)
         lines += ["", escape(ask)]

@@ -49,7 +49,9 @@ def checked(vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     bad = ~np.isfinite(norms) | (norms < 1e-6)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        raise EmbeddingError(f"the embedding model returned no usable vector for {texts[first]!r:.80}")
+        raise EmbeddingError(
+            f"the embedding model returned no usable vector for {texts[first]!r:.80}"
+        )
     return vectors / norms[:, None]
 
 

@@ -1,4 +1,4 @@
-"""The grading rule of ../shared/eval/score.py, for `qabot eval` and the ranker's training labels."""
+"""The grading rule of ../shared/eval/score.py, for `qabot eval` and the ranker's labels."""
 
 from __future__ import annotations
 

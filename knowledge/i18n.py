@@ -42,6 +42,12 @@ PHRASES: dict[str, dict[str, str]] = {
         "fr": "D'après l'article (en anglais) :",
         "ar": "من المقال (بالإنجليزية):",
     },
+    "no_visit": {
+        "en": "I know of no such visit: the visits tables I have list none.",
+        "ru": "Я не знаю о таком визите: в моих таблицах визитов его нет.",
+        "fr": "Je ne connais pas cette visite : mes tableaux de visites n'en mentionnent aucune.",
+        "ar": "لا أعرف زيارة كهذه: جداول الزيارات المتوفرة لدي لا تذكرها.",
+    },
     "source": {"en": "Source", "ru": "Источник", "fr": "Source", "ar": "المصدر"},
 }
 

@@ -75,7 +75,11 @@ def build_knowledge_base(
             continue
         parsed[article.title] = (article, text)
     result.articles = build(
-        parsed.values(), db_path, progress=progress, embedder=embedder, embed_progress=embed_progress
+        parsed.values(),
+        db_path,
+        progress=progress,
+        embedder=embedder,
+        embed_progress=embed_progress,
     )
     return result
 

@@ -14,19 +14,19 @@ import numpy as np
 
 from . import features, lexicon, ranker, retrieval, thresholds
 from .embed import Embedder, default_embedder
-from .model import Model, shipped
 from .i18n import phrase
+from .model import Model, shipped
 from .models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
 from .query import Query, Vocabulary, analyse
 from .retrieval import DenseRetriever, LexicalRetriever, Probe, StructuredRetriever
+from .smalltalk import greeting_reply
 from .store import open_database
 from .vectors import from_blobs
-from .text import stem, words
+from .visit_questions import count_line, visit_reply
 from .visits import matches
 
 MAX_QUESTION = 4096
 ALTERNATIVES = 3
-RETRY_MARGIN = 0.15  # below MIDPOINT + this, look again with every word of the question
 LIST_LIMIT = 50
 CANDIDATE_SQL = (
     "select facts.*, sections.path as section, sections.url as url, "
@@ -47,7 +47,9 @@ FACT_SQL = (
 class KnowledgeBase:
     """A read-only view of a built knowledge base. Safe to share between threads."""
 
-    def __init__(self, db, path: Path, embedder: Embedder | None = None, model: Model | None = None):
+    def __init__(
+        self, db, path: Path, embedder: Embedder | None = None, model: Model | None = None
+    ):
         self.db = db
         self.path = path
         self._lock = threading.Lock()
@@ -62,7 +64,9 @@ class KnowledgeBase:
         self._visits = self._load_visits()
         self.dense = self._load_vectors()
         self.row_of = {int(f): i for i, f in enumerate(self.dense.fact_ids)}
-        infobox = [(r["fact_id"], r["key"]) for r in self.db.query("select fact_id, key from infobox")]
+        infobox = [
+            (r["fact_id"], r["key"]) for r in self.db.query("select fact_id, key from infobox")
+        ]
         visit_rows = [(v.fact_id, f"{v.guest} {v.host} {v.place}") for v in self._visits]
         self.retrievers = [
             LexicalRetriever(self.db, self.vocab, self._lock),
@@ -165,10 +169,11 @@ class KnowledgeBase:
         if not question:
             return self._abstain(question, "en", "what", phrase("empty"))
         query = analyse(question, self.vocab)
-        if query.wants_list or self._asks_for_visit_list(query):
-            listed = self._visit_list(query)
-            if listed:
-                return listed
+        if query.greeting:
+            return self._greeting(question, query)
+        from_table = self._visit_answer(query)
+        if from_table:
+            return from_table
         ranked = self.rank(query)
         if not ranked.candidates:
             return self._abstain(question, query.lang, query.intent)
@@ -210,7 +215,7 @@ class KnowledgeBase:
         found = retrieval.merge(
             {r.name: r.candidates(probe, self.limits[r.name]) for r in self.retrievers}
         )
-        rows = self._rows(list(found))
+        rows = self._dated_by_paragraph(self._rows(list(found)), query)
         lexical = ranker.score(query, rows, self.subjects)
         if rows and not lexical:  # no word of the question could be read: vectors only
             lexical = [ranker.Candidate(row) for row in rows]
@@ -245,7 +250,11 @@ class KnowledgeBase:
                 )
             )
         question = {"english": english, "known": known, "dense": best_dense}
-        return lexical, np.asarray(matrix, dtype=np.float64).reshape(-1, len(features.FEATURES)), question
+        return (
+            lexical,
+            np.asarray(matrix, dtype=np.float64).reshape(-1, len(features.FEATURES)),
+            question,
+        )
 
     def rank(self, query: Query) -> Ranked:
         """The candidates, best first by the fitted ranker, and the confidence in the best."""
@@ -270,7 +279,39 @@ class KnowledgeBase:
             return []
         marks = ",".join("?" * len(ids))
         with self._lock:
-            return [dict(r) for r in self.db.query(CANDIDATE_SQL + f"where facts.id in ({marks})", ids)]
+            return [
+                dict(r) for r in self.db.query(CANDIDATE_SQL + f"where facts.id in ({marks})", ids)
+            ]
+
+    def _dated_by_paragraph(self, rows: list[dict], query: Query) -> list[dict]:
+        """A sentence that names no year is dated by the last year named before it in its
+        paragraph ('In December 1963, ... . The Soviet Union granted Algeria a loan.'): when
+        the question asks about that year, the year counts as named nearby."""
+        asked = {str(y) for y in query.years}
+        undated = [r for r in rows if asked and r["kind"] == "sentence" and not _years_in(r)]
+        if not undated:
+            return rows
+        paragraphs = sorted({(r["article_id"], r["paragraph"]) for r in undated})
+        where = " or ".join("(article_id = ? and paragraph = ?)" for _ in paragraphs)
+        with self._lock:
+            earlier = self.db.execute(
+                f"select article_id, paragraph, id, terms from facts where {where} order by id",
+                [value for pair in paragraphs for value in pair],
+            ).fetchall()
+        dated = {}
+        for row in undated:
+            before = [
+                t
+                for a, p, i, t in earlier
+                if (a, p) == (row["article_id"], row["paragraph"]) and i < row["id"]
+            ]
+            year = next(
+                (_years_in({"terms": t})[-1] for t in reversed(before) if _years_in({"terms": t})),
+                None,
+            )
+            if year in asked:
+                dated[row["id"]] = {**row, "nearby": f"{row['nearby']} {year}"}
+        return [dated.get(r["id"], r) for r in rows]
 
     def _with_antecedent(self, row: dict) -> str:
         """A sentence that opens by referring back ('It was opened...') is quoted with the
@@ -316,35 +357,32 @@ class KnowledgeBase:
         flt = flt or VisitFilter()
         return [v for v in self._visits if matches(v, flt)]
 
-    def _asks_for_visit_list(self, query: Query) -> bool:
-        plural = any(t.word in ("visits", "trips") for t in query.terms)
-        # 'Which Japanese leaders visited France?': several visits, by whoever they were
-        leaders = query.role == "guest" and query.text.lower().startswith(("which", "who"))
-        leaders = leaders and any(t.word.endswith("s") and not t.entity for t in query.terms)
-        return bool(self._visits) and (plural or leaders) and query.intent in (
-            "what", "list", "quantity", "who",
-        )
-
-    def _visit_list(self, query: Query) -> Answer | None:
-        if not self._visits:
+    def _visit_answer(self, query: Query) -> Answer | None:
+        """The visits table's answer: the matching visits, how many there are, or that there
+        is no such visit (see knowledge/visit_questions.py)."""
+        reply = visit_reply(query, self._visits)
+        if reply is None:
             return None
-        names = [t for t in query.terms if t.entity and not t.word.isdigit() and t.known]
-        chosen = []
-        for visit in self._visits:
-            if query.year_range and not (
-                (visit.year_to or 0) >= query.year_range[0]
-                and (visit.year_from or 9999) <= query.year_range[1]
-            ):
-                continue
-            if names and not all(_visit_has(visit, t, query.role) for t in names):
-                continue
-            chosen.append(visit)
-        if not chosen or (not names and not query.year_range and not query.wants_list):
-            return None
-        chosen = chosen[:LIST_LIMIT]
+        if reply.kind == "none":
+            near = tuple(
+                Alternative(v.fact_id, f.text, 0.0)
+                for v in reply.near[:ALTERNATIVES]
+                if (f := self.fact(v.fact_id))
+            )
+            return self._abstain(
+                query.text,
+                query.lang,
+                query.intent,
+                phrase("no_visit", query.lang),
+                alternatives=near,
+            )
+        chosen = reply.visits[:LIST_LIMIT]
         facts = [self.fact(v.fact_id) for v in chosen]
         lines = [f.text for f in facts if f]
+        if reply.kind == "count":
+            lines.insert(0, count_line(len(reply.visits), facts, query.lang))
         sources = tuple(dict.fromkeys(f.source for f in facts if f))
+        counted = reply.kind == "count"
         return Answer(
             question=query.text,
             text="\n".join(lines),
@@ -352,8 +390,24 @@ class KnowledgeBase:
             confidence=0.9,
             sources=sources,
             fact_ids=tuple(v.fact_id for v in chosen),
-            visits=tuple(chosen),
-            intent="list",
+            # one visit is quoted as its row; a count is shown as its text, count first
+            visits=chosen if (reply.listed or len(chosen) > 1) and not counted else (),
+            intent="count" if counted else "list" if len(chosen) > 1 else query.intent,
+            lang=query.lang,
+        )
+
+    def _greeting(self, question: str, query: Query) -> Answer:
+        """A message that only greets or thanks: a friendly line and example questions."""
+        examples = tuple(self.examples()[:3])
+        lines = [greeting_reply(query.greeting or "hello", query.lang)]
+        lines += [f"• {e}" for e in examples]
+        return Answer(
+            question=question,
+            text="\n".join(lines),
+            abstained=False,
+            confidence=0.0,
+            suggestions=examples,
+            intent="greeting",
             lang=query.lang,
         )
 
@@ -418,43 +472,15 @@ class KnowledgeBase:
         return list(dict.fromkeys(examples))
 
 
-def _visit_has(visit: Visit, term, role: str | None) -> bool:
-    """Does the visit involve what the term names, in the role the question gives it?
-
-    A country counts through the visit's direction ('Japan → France'), so 'visits between
-    France and Japan' finds visits to Paris and Tokyo.
-    """
-    guest, host = ({stem(w) for w in words(text)} for text in (visit.guest, visit.host))
-    forms = {term.stem, *term.alts}
-    if role == "host" and forms & guest and not forms & host:
-        return False
-    if role == "guest" and forms & host and not forms & guest:
-        return False
-    if forms & (guest | host):
-        return True
-    origin, _, destination = visit.direction.partition("→")
-    place = {stem(w) for w in words(f"{visit.place} {destination}")}
-    if term.located:  # 'visited France': where the visit went
-        return bool(forms & place)
-    origin_stems = {stem(w) for w in words(origin)}
-    if role == "guest":  # 'Japanese leaders visited ...': where the visitors came from
-        return bool(forms & origin_stems)
-    return bool(forms & (place | origin_stems))
+def _years_in(row: dict) -> list[str]:
+    """The four-digit years among a fact's terms, in order."""
+    return [t for t in row["terms"].split() if len(t) == 4 and t.isdigit() and t[0] in "12"]
 
 
 def _clean_question(text: str) -> str:
     text = (text or "")[:MAX_QUESTION]
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t ")
     return " ".join(text.split())
-
-
-def _confidence(best: ranker.Candidate, ranked: list[ranker.Candidate], query: Query) -> float:
-    """Map a ranking score to the chance the answer is right (see knowledge/thresholds.py)."""
-    exponent = -thresholds.SLOPE * (best.score - thresholds.MIDPOINT)
-    value = 1.0 / (1.0 + math.exp(min(exponent, 700.0)))  # a huge question: no OverflowError
-    if query.lang != "en":
-        value *= query.understood
-    return max(0.0, min(1.0, value))
 
 
 def _distinct(cands: list[ranker.Candidate], start: int = 0) -> list[tuple[int, ranker.Candidate]]:

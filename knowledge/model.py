@@ -74,7 +74,9 @@ class Model:
         ranker = Linear.from_dict(data["ranker"])
         calibrator = Linear.from_dict(data["calibrator"])
         if ranker.names != FEATURES or calibrator.names != CALIBRATION_FEATURES:
-            raise ValueError("the ranker's weights were fitted on other features: run knowledge.train")
+            raise ValueError(
+                "the ranker's weights were fitted on other features: run knowledge.train"
+            )
         return cls(ranker, calibrator)
 
     def to_dict(self) -> dict:

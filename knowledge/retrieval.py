@@ -54,7 +54,9 @@ class Retriever(Protocol):
 
 
 def ranked_hits(ids: Sequence[int], scores: Sequence[float]) -> list[Hit]:
-    return [Hit(int(i), float(s), rank) for rank, (i, s) in enumerate(zip(ids, scores, strict=True))]
+    return [
+        Hit(int(i), float(s), rank) for rank, (i, s) in enumerate(zip(ids, scores, strict=True))
+    ]
 
 
 class LexicalRetriever:

@@ -35,8 +35,6 @@ ABBREVIATIONS = frozenset(
         "pres",
         "rev",
         "hon",
-        "no",
-        "nos",
         "vol",
         "vols",
         "fig",
@@ -53,6 +51,11 @@ ABBREVIATIONS = frozenset(
         "corp",
         "bros",
         "vs",
+        "v",  # versus: 'Brown v. Board of Education'
+        "c",  # circa: 'c. 1200'
+        "ca",
+        "cca",
+        "viz",
         "cf",
         "al",
         "jan",
@@ -78,6 +81,10 @@ ABBREVIATIONS = frozenset(
 )
 
 
+# Abbreviations only before a number ('No. 12'); elsewhere the word ends a sentence ('no.').
+NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})
+
+
 def split_sentences(text: str) -> list[str]:
     """Split running text into sentences, keeping each sentence verbatim."""
     text = text.strip()
@@ -87,7 +94,7 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for match in BOUNDARY_RE.finditer(text):
         end = match.end(1)
-        if _is_false_boundary(text[start:end]):
+        if _is_false_boundary(text[start:end], text[match.end() :]):
             continue
         sentences.append(text[start:end].strip())
         start = match.end()
@@ -95,8 +102,12 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in sentences if s]
 
 
-def _is_false_boundary(chunk: str) -> bool:
-    """True when the full stop ending `chunk` belongs to an abbreviation or an initial."""
+def _is_false_boundary(chunk: str, following: str = "") -> bool:
+    """True when the full stop ending `chunk` belongs to an abbreviation or an initial.
+
+    The word before the stop is its last hyphenated part ('Trinity-St.' is 'St.'). 'No.' is an
+    abbreviation only before a number ('No. 12'); elsewhere it is the word 'no'.
+    """
     chunk = chunk.rstrip("'\"”’)] ")
     if not chunk.endswith("."):
         return False
@@ -108,4 +119,7 @@ def _is_false_boundary(chunk: str) -> bool:
         return True  # an initial: "J. Smith"
     if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", last):
         return True  # "U.S." style
-    return last.casefold() in ABBREVIATIONS
+    word = last.rsplit("-", 1)[-1].casefold()
+    if word in NUMBER_ABBREVIATIONS:
+        return following[:1].isdigit()
+    return word in ABBREVIATIONS

@@ -48,20 +48,43 @@ class Corpus:
 def corpora() -> list[Corpus]:
     """Every question set available here, with the articles it is asked about."""
     own = [
-        Corpus("own", DATA / "eval_articles.jsonl", (SEED, *sorted((DATA / "articles").glob("*.txt"))), 3.0),
-        Corpus("blind1", DATA / "heldout" / "eval.jsonl", (SEED, *sorted((DATA / "heldout" / "articles").glob("*.txt"))), 3.0),
-        Corpus("blind2", DATA / "heldout2" / "eval.jsonl", (SEED, *sorted((DATA / "heldout2" / "articles").glob("*.txt"))), 3.0),
+        Corpus(
+            "own",
+            DATA / "eval_articles.jsonl",
+            (SEED, *sorted((DATA / "articles").glob("*.txt"))),
+            3.0,
+        ),
+        Corpus(
+            "blind1",
+            DATA / "heldout" / "eval.jsonl",
+            (SEED, *sorted((DATA / "heldout" / "articles").glob("*.txt"))),
+            3.0,
+        ),
+        Corpus(
+            "blind2",
+            DATA / "heldout2" / "eval.jsonl",
+            (SEED, *sorted((DATA / "heldout2" / "articles").glob("*.txt"))),
+            3.0,
+        ),
     ]
     external = SHARED / "eval" / "external"
     shared = []
     if (SHARED / "eval" / "dev.jsonl").is_file():
         shared.append(Corpus("dev", SHARED / "eval" / "dev.jsonl", (SEED,), 3.0))
     if (external / "squad2").is_dir():
-        shared.append(Corpus("squad2", external / "squad2" / "questions.jsonl", tuple(sorted((external / "squad2" / "articles").glob("*.txt")))))
+        shared.append(
+            Corpus(
+                "squad2",
+                external / "squad2" / "questions.jsonl",
+                tuple(sorted((external / "squad2" / "articles").glob("*.txt"))),
+            )
+        )
     if (external / "xquad").is_dir():
         arts = tuple(sorted((external / "xquad" / "articles").glob("*.txt")))
         for lang in ("en", "ru", "ar", "de", "es", "zh"):
-            shared.append(Corpus(f"xquad-{lang}", external / "xquad" / f"{lang}.jsonl", arts, 1 / 3))
+            shared.append(
+                Corpus(f"xquad-{lang}", external / "xquad" / f"{lang}.jsonl", arts, 1 / 3)
+            )
     return own + shared
 
 
@@ -89,12 +112,18 @@ def extract(corpus: Corpus, work: Path) -> Examples:
     if cache.is_file():
         with np.load(cache, allow_pickle=False) as data:
             if str(data["sig"]) == sig:
-                return Examples(data["x"], data["y"], data["question"], json.loads(str(data["qinfo"])))
+                return Examples(
+                    data["x"], data["y"], data["question"], json.loads(str(data["qinfo"]))
+                )
     key = hashlib.sha1("\n".join(sorted(str(a) for a in corpus.articles)).encode()).hexdigest()[:12]
     db = work / f"kb-{key}.db"
     if not db.is_file():
         build_knowledge_base(corpus.articles, db)
-    cases = [json.loads(line) for line in corpus.questions.read_text("utf-8").splitlines() if line.strip()]
+    cases = [
+        json.loads(line)
+        for line in corpus.questions.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
     xs, ys, qs, qinfo = [], [], [], []
     with KnowledgeBase.open(db) as kb:
         for index, case in enumerate(cases):
@@ -121,8 +150,12 @@ def extract(corpus: Corpus, work: Path) -> Examples:
     x = np.vstack(xs) if xs else np.zeros((0, len(features.FEATURES)))
     examples = Examples(x, np.asarray(ys, dtype=np.int8), np.asarray(qs, dtype=np.int32), qinfo)
     np.savez_compressed(
-        cache, x=examples.x, y=examples.y, question=examples.question,
-        qinfo=json.dumps(qinfo), sig=sig,
+        cache,
+        x=examples.x,
+        y=examples.y,
+        question=examples.question,
+        qinfo=json.dumps(qinfo),
+        sig=sig,
     )
     return examples
 
@@ -158,7 +191,9 @@ def fit_listwise(
         grad = (z * (weights[inv] * (share - right))[:, None]).sum(axis=0) / total + 2 * lam * w
         return value, grad
 
-    result = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    result = minimize(
+        loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500}
+    )
     return Linear(tuple(features.FEATURES), mean, scale, result.x, 0.0)
 
 
@@ -194,7 +229,9 @@ def pool(named: list[tuple[Corpus, Examples]]) -> Pool:
         per_question = np.bincount(ex.question, minlength=len(ex.qinfo)).clip(min=1)
         weights.append(corpus.weight / per_question[ex.question])
         questions.extend({**q, "corpus": corpus.name, "weight": corpus.weight} for q in ex.qinfo)
-    return Pool(np.vstack(xs), np.concatenate(ys), np.concatenate(qids), np.concatenate(weights), questions)
+    return Pool(
+        np.vstack(xs), np.concatenate(ys), np.concatenate(qids), np.concatenate(weights), questions
+    )
 
 
 def top_candidates(logits: np.ndarray, p: Pool, rows: np.ndarray) -> dict[int, tuple]:
@@ -212,13 +249,18 @@ def top_candidates(logits: np.ndarray, p: Pool, rows: np.ndarray) -> dict[int, t
 
 def calibration_rows(p: Pool, tops: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
     qs = sorted(tops)
-    x = np.array([
-        calibration_row(
-            *tops[q][:3], p.questions[q]["english"], p.questions[q]["known"], p.questions[q]["dense"],
-            p.x[tops[q][4]],
-        )
-        for q in qs
-    ])
+    x = np.array(
+        [
+            calibration_row(
+                *tops[q][:3],
+                p.questions[q]["english"],
+                p.questions[q]["known"],
+                p.questions[q]["dense"],
+                p.x[tops[q][4]],
+            )
+            for q in qs
+        ]
+    )
     y = np.array([int(tops[q][3]) for q in qs])
     w = np.array([p.questions[q]["weight"] for q in qs])
     return x, y, w, qs
@@ -241,14 +283,18 @@ def fit(p: Pool, rows: np.ndarray, c: float = 1.0) -> Model:
     return Model(ranker, calibrator), oof
 
 
-def confidences(model: Model, p: Pool, logits: np.ndarray, rows: np.ndarray) -> dict[int, tuple[float, bool]]:
+def confidences(
+    model: Model, p: Pool, logits: np.ndarray, rows: np.ndarray
+) -> dict[int, tuple[float, bool]]:
     tops = top_candidates(logits, p, rows)
     cx, cy, _, qs = calibration_rows(p, tops)
     conf = 1 / (1 + np.exp(-model.calibrator.logits(cx))) if len(cx) else []
     return {q: (float(c), bool(y)) for q, c, y in zip(qs, conf, cy, strict=True)}
 
 
-def score_table(p: Pool, conf: dict[int, tuple[float, bool]], abstain: float) -> dict[str, tuple[int, int]]:
+def score_table(
+    p: Pool, conf: dict[int, tuple[float, bool]], abstain: float
+) -> dict[str, tuple[int, int]]:
     """Right/total per corpus and kind, answering at `abstain` and above."""
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for q, (c, right) in conf.items():
@@ -302,7 +348,9 @@ def split_half(group: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m knowledge.train", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m knowledge.train", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/qabot-train"), help="cache folder")
     parser.add_argument("--out", type=Path, default=ROOT / "knowledge" / "data" / "ranker.json")
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
@@ -322,7 +370,10 @@ def main(argv: list[str] | None = None) -> int:
     for low, high, good, total in calibration_table(conf):
         print(f"  [{low:.1f}, {high:.1f})  {good:5}/{total:<5} {good / max(total, 1):.2f}")
     print(f"thresholds: {chosen}")
-    print_table(f"out-of-fold accuracy at ABSTAIN {chosen['ABSTAIN']}", score_table(p, conf, chosen["ABSTAIN"]))
+    print_table(
+        f"out-of-fold accuracy at ABSTAIN {chosen['ABSTAIN']}",
+        score_table(p, conf, chosen["ABSTAIN"]),
+    )
     halves = np.array([split_half(p.questions[q]["group"]) for q in p.qid])
     for half in (0, 1):
         train, test = np.flatnonzero(halves == half), np.flatnonzero(halves != half)

@@ -38,8 +38,8 @@ def from_blobs(blobs: Sequence[bytes], dim: int) -> np.ndarray:
     """Stack float16 blobs into a float32 matrix, one row each."""
     if not blobs:
         return np.zeros((0, dim), dtype=np.float32)
-    return np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), dim).astype(
-        np.float32
+    return (
+        np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), dim).astype(np.float32)
     )
 
 
@@ -64,18 +64,20 @@ class VectorCache:
 
     def add_file(self, path: str | Path) -> None:
         """Take the vectors of an `.npz` cache file, if it is readable."""
-        with contextlib.suppress(OSError, ValueError, KeyError):
-            with np.load(path, allow_pickle=False) as data:
-                for key, vector in zip(data["hashes"], data["vectors"], strict=True):
-                    self.known[str(key)] = np.asarray(vector, dtype=np.float16).tobytes()
+        with (
+            contextlib.suppress(OSError, ValueError, KeyError),
+            np.load(path, allow_pickle=False) as data,
+        ):
+            for key, vector in zip(data["hashes"], data["vectors"], strict=True):
+                self.known[str(key)] = np.asarray(vector, dtype=np.float16).tobytes()
 
     @classmethod
     def default(cls, previous: str | Path | None = None) -> VectorCache:
         """The previous knowledge base, the shipped seed vectors and $QABOT_VECTOR_CACHE."""
         cache = cls()
-        with contextlib.suppress(OSError):
-            with resources.as_file(resources.files("knowledge").joinpath("data", SEED_CACHE)) as p:
-                cache.add_file(p)
+        shipped = resources.files("knowledge").joinpath("data", SEED_CACHE)
+        with contextlib.suppress(OSError), resources.as_file(shipped) as path:
+            cache.add_file(path)
         for name in filter(None, os.environ.get(CACHE_ENV, "").split(os.pathsep)):
             if name.endswith(".npz"):
                 cache.add_file(name)

@@ -45,7 +45,9 @@ def test_inputs_are_capped_and_never_empty():
 
 
 def test_a_fact_is_embedded_with_its_article_title():
-    assert embed.passage_text("Nokia", "It was founded in 1865.") == "Nokia: It was founded in 1865."
+    assert (
+        embed.passage_text("Nokia", "It was founded in 1865.") == "Nokia: It was founded in 1865."
+    )
 
 
 def test_the_real_model_puts_a_translation_next_to_its_source():
@@ -64,9 +66,7 @@ def test_unchanged_facts_are_not_embedded_again(tmp_path):
     first = CountingEmbedder()
     knowledge.build_knowledge_base([article], db, embedder=first)
     assert len(first.seen) == 2
-    article.write_text(
-        "= Alpha =\n\nAlpha was founded in 1901. It has 31 members.\n", "utf-8"
-    )
+    article.write_text("= Alpha =\n\nAlpha was founded in 1901. It has 31 members.\n", "utf-8")
     second = CountingEmbedder()
     knowledge.build_knowledge_base([article], db, embedder=second)
     assert second.seen == ["Alpha: It has 31 members."]
@@ -116,7 +116,10 @@ def test_structured_retriever_finds_infobox_keys_and_visit_rows():
 
 def test_merge_keeps_every_retrievers_vote():
     merged = retrieval.merge(
-        {"fts": [retrieval.Hit(1, 5.0, 0)], "dense": [retrieval.Hit(1, 0.9, 2), retrieval.Hit(2, 0.8, 3)]}
+        {
+            "fts": [retrieval.Hit(1, 5.0, 0)],
+            "dense": [retrieval.Hit(1, 0.9, 2), retrieval.Hit(2, 0.8, 3)],
+        }
     )
     assert set(merged) == {1, 2} and set(merged[1]) == {"fts", "dense"}
 

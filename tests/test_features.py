@@ -53,9 +53,22 @@ def test_known_share_counts_terms_in_the_vocabulary():
 
 def _vector(**overrides):
     values = dict(
-        lexical=0.7, coverage=0.8, missing=0, intent=1.0, wording=0.5, dense=0.9,
-        best_dense=0.92, dense_rank=1, fts_rank=0, bm25=4.0, best_bm25=8.0, table=False,
-        kind="sentence", text="A short fact.", english=1.0, known=1.0,
+        lexical=0.7,
+        coverage=0.8,
+        missing=0,
+        intent=1.0,
+        wording=0.5,
+        dense=0.9,
+        best_dense=0.92,
+        dense_rank=1,
+        fts_rank=0,
+        bm25=4.0,
+        best_bm25=8.0,
+        table=False,
+        kind="sentence",
+        text="A short fact.",
+        english=1.0,
+        known=1.0,
     )
     values.update(overrides)
     return features.vector(**values)
@@ -76,13 +89,17 @@ def test_vector_clips_extreme_values():
 
 
 def test_foreign_terms_carry_the_signal_for_a_question_that_is_not_english():
-    named = dict(zip(features.FEATURES, _vector(english=0.0, dense=0.8, best_dense=0.9), strict=True))
+    named = dict(
+        zip(features.FEATURES, _vector(english=0.0, dense=0.8, best_dense=0.9), strict=True)
+    )
     assert named["foreign_dense"] == pytest.approx(-0.1)
     assert named["foreign_lexical"] == pytest.approx(0.7)
 
 
 def test_linear_model_standardises_then_applies_the_weights():
-    model = Linear(("a", "b"), np.array([1.0, 0.0]), np.array([2.0, 1.0]), np.array([1.0, -1.0]), 0.5)
+    model = Linear(
+        ("a", "b"), np.array([1.0, 0.0]), np.array([2.0, 1.0]), np.array([1.0, -1.0]), 0.5
+    )
     assert model.logits(np.array([[3.0, 1.0]]))[0] == pytest.approx(1.0 - 1.0 + 0.5)
     assert Linear.from_dict(model.to_dict()).logits([[3.0, 1.0]])[0] == pytest.approx(0.5)
 

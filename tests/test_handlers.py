@@ -153,6 +153,12 @@ async def test_a_russian_question_gets_the_english_fact_framed_in_russian(bot: H
     )
 
 
+async def test_a_french_greeting_gets_a_french_reply_without_an_article_frame(bot: Harness):
+    text = (await bot.reply_to(message_update("Bonjour !")))["text"]
+    assert text.startswith("Bonjour ! Posez-moi une question sur mes articles")
+    assert "anglais" not in text and "📖" not in text
+
+
 async def test_a_french_question_nothing_matches_is_said_in_french(bot: Harness):
     text = (await bot.reply_to(message_update("Quelle est la capitale du Canada ?")))["text"]
     assert text.startswith("Je ne sais pas : mes articles ne le disent pas.")
@@ -470,3 +476,14 @@ async def test_telegram_errors_are_logged_not_raised(
         calls = await bot.send(message_update(PUTIN))
         assert [(c.method, c.status) for c in calls] == [("sendMessage", 403)]
         assert len(bot.errors) == 1 and isinstance(bot.errors[0], Forbidden)
+
+
+async def test_no_such_visit_is_said_as_such(bot: Harness):
+    text = (await bot.reply_to(message_update("When did Brezhnev visit Algeria?")))["text"]
+    assert text.startswith("I know of no such visit")
+    assert "• " in text  # and what can be asked instead
+
+
+async def test_an_inline_greeting_shares_nothing(bot: Harness):
+    params = (await bot.send(inline_update("hello")))[0].params
+    assert params["results"] == []

@@ -112,3 +112,25 @@ def test_sentences_are_verbatim_substrings_of_the_seed():
     for paragraph in seed.paragraphs:
         for sentence in split_sentences(paragraph.text):
             assert sentence in paragraph.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He sang at Trinity-St. Paul's Centre in Toronto.",
+        "The case Brown v. Board of Education ended segregation.",
+        "The church was built c. 1200 by monks.",
+        "The abbey dates from ca. 1150 and later.",
+        "The GDP per capita was PLN 94 000 in 2008 (c. EUR 23 800, USD 33 000).",
+        "The treaty No. 12 was signed.",
+    ],
+)
+def test_saint_versus_and_circa_keep_one_sentence(text):
+    assert split_sentences(text + " It ended.") == [text, "It ended."]
+
+
+def test_no_before_a_word_ends_a_sentence():
+    assert split_sentences("The output is yes or no. The objective is to decide.") == [
+        "The output is yes or no.",
+        "The objective is to decide.",
+    ]

@@ -1,0 +1,288 @@
+"""Unit tests for the pure parts of question understanding (knowledge/language.py,
+intent.py, terms.py, names.py) and a property test: no question ever raises."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from knowledge.intent import (
+    asks_identity,
+    decade,
+    focus_of,
+    intent_of,
+    role_of,
+    year_bounds,
+    year_range,
+)
+from knowledge.language import detect_language
+from knowledge.names import phonetic, skeleton, transliterate
+from knowledge.query import analyse
+from knowledge.terms import Term, Vocabulary, english_tokens, make_term, misspelt_function_word
+from knowledge.terms import root as term_root
+from knowledge.text import stem
+
+NAMES = ["putin", "bouteflika", "medvedev", "algeria", "russia", "moscow", "boumediene"]
+COMMON = ["algerian", "eagle", "visit", "visited"]
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    """A small vocabulary: seven names and four common words, three facts each."""
+    known = NAMES + COMMON
+    return Vocabulary(
+        stem_df={stem(w): 3 for w in known},
+        word_stem={w: stem(w) for w in known},
+        proper=frozenset(stem(w) for w in NAMES),
+        facts=10,
+    )
+
+
+def tokens(text: str) -> list[tuple[str, bool]]:
+    return english_tokens(text)
+
+
+# -- language ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("When did Putin visit Algiers?", "en"),
+        ("Quand Poutine a-t-il visité Alger ?", "fr"),
+        ("Qui est l'ambassadeur de Russie ?", "fr"),
+        ("Когда Путин посетил Алжир?", "ru"),
+        ("متى زار بوتين الجزائر؟", "ar"),
+        ("Le Tour de France", "fr"),
+        ("", "en"),
+        ("123 456", "en"),
+    ],
+)
+def test_detect_language(text, lang):
+    assert detect_language(text) == lang
+
+
+# -- intent --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "consumed"),
+    [
+        ("When did Putin visit Algiers?", "when", {0}),
+        ("What year was it founded?", "when", {0, 1}),
+        ("How many visits were there?", "quantity", {0}),  # 'many' stays: what is counted
+        ("How long is the Thames?", "quantity", {0}),
+        ("How did the war end?", "what", {0}),
+        ("Which island is largest?", "where", {0}),  # 'island' stays: what to look for
+        ("Who hosted Putin?", "who", {0}),
+        ("List the visits", "list", {0}),
+        ("Is Putin a president?", "yesno", {0}),
+        ("Putin is a president", "what", set()),  # 'is' later on is no yes/no question
+        ("Whn did Putin come?", "when", {0}),  # a typo of the question word
+        ("Putin Algeria", "what", set()),
+    ],
+)
+def test_intent_of(question, intent, consumed):
+    assert intent_of(tokens(question)) == (intent, consumed)
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("Who hosted Putin?", "host"),
+        ("visits hosted by Bouteflika", "host"),
+        ("When did Putin visit Algiers?", "guest"),
+        ("When did President Putin visit Algiers?", "guest"),
+        ("Which leaders visited France?", "guest"),
+        ("visits by Medvedev", "guest"),
+        ("Putin's visits", "guest"),
+        ("When did Putin travel to Algeria?", None),  # 'travel' is no past tense
+        ("Who is the Russian ambassador?", None),
+    ],
+)
+def test_role_of(question, role):
+    assert role_of([t for t, _ in tokens(question)]) == role
+
+
+@pytest.mark.parametrize(
+    ("token", "start"),
+    [("1960s", 1960), ("2000s", 2000), ("1900s", 1900), ("60s", 1960), ("70s", 1970),
+     ("1960", None), ("s", None), ("20000s", None)],
+)
+def test_decade(token, start):
+    assert decade(token) == start
+
+
+@pytest.mark.parametrize(
+    ("previous", "token", "bounds"),
+    [
+        ("after", "1858", (1858, None)),
+        ("since", "1858", (1858, None)),
+        ("before", "1900", (None, 1900)),
+        ("until", "1900", (None, 1900)),
+        ("in", "2006", (None, None)),
+        (None, "2006", (None, None)),
+        (None, "1960s", (1959, 1970)),
+        ("the", "1960s", (1959, 1970)),
+        ("from", "1970s", (1969, None)),  # '...from 1970s and beyond?' once raised ValueError
+        ("since", "1970s", (1969, None)),
+        ("after", "1970s", (1979, None)),
+        ("before", "1970s", (None, 1970)),
+        ("until", "1970s", (None, 1980)),
+        ("from", "60s", (1959, None)),
+        ("after", "2006.5", (2006, None)),
+        ("after", "putin", (None, None)),
+    ],
+)
+def test_year_bounds(previous, token, bounds):
+    assert year_bounds(previous, token) == bounds
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("visits in the 1960s", (1960, 1969)),
+        ("2000-2010", (2000, 2010)),
+        ("2000–2010", (2000, 2010)),
+        ("between 1962 and 1989", (1962, 1989)),
+        ("from 1999 to 1995", (1995, 1999)),
+        ("in 2006", (2006, 2006)),
+        ("the 1900s century", (1900, 1999)),
+        ("the 1900s", (1900, 1909)),
+        ("2001, 2006 or 2008", None),  # several years and no range: no single range
+        ("no years", None),
+    ],
+)
+def test_year_range(text, found):
+    assert year_range(text) == found
+
+
+def test_asks_identity():
+    assert asks_identity(tokens("Who is the ambassador?"))
+    assert asks_identity(tokens("who are the envoys"))
+    assert not asks_identity(tokens("Who was the ambassador?"))
+    assert not asks_identity(tokens("Who"))
+
+
+def test_focus_of_names_the_role_not_the_country():
+    toks = tokens("Who is Russia's ambassador?")
+    terms = [
+        Term("russia", "russia", 1.0, entity=True),
+        Term("ambassador", "ambassador", 1.0),
+    ]
+    assert focus_of(toks, terms) == "ambassador"
+    assert focus_of(tokens("When is the ambassador coming?"), terms) is None
+
+
+# -- terms ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stem_", "base"),
+    [
+        ("musician", "music"),
+        ("music", "music"),
+        ("winner", "win"),  # a doubled last letter is undone
+        ("russian", "rus"),
+        ("tidal", "tidal"),  # too short to lose an ending
+        ("moon", "moon"),
+    ],
+)
+def test_root(stem_, base):
+    assert term_root(stem_) == base
+
+
+def test_typo_correction(vocab):
+    assert vocab.correct("eagel") == "eagle"  # a swap of two letters is one edit
+    assert vocab.correct("vistied") == "visited"
+    assert vocab.correct("abc") is None  # too short to guess
+    assert vocab.correct("zzzzzz") is None
+
+
+def test_misspelt_function_words_are_not_content(vocab):
+    assert misspelt_function_word("meny", vocab)
+    assert misspelt_function_word("whta", vocab)
+    assert not misspelt_function_word("putin", vocab)  # a known word
+    assert not misspelt_function_word("2006", vocab)
+
+
+def test_variants_join_a_demonym_and_its_country(vocab):
+    assert vocab.variants(stem("algerian")) == ["algeria"]
+    assert vocab.variants("algeria") == ["algerian"]
+
+
+def test_make_term(vocab):
+    assert make_term("a", False, vocab) is None
+    typo = make_term("vistied", False, vocab)
+    assert typo.alts == {"visit": 0.9} and typo.known and not typo.entity
+    name = make_term("moscow", True, vocab)
+    assert name.entity and name.known and name.alts == {}
+    unknown = make_term("xylophone", False, vocab)
+    assert not unknown.known and unknown.weight > name.weight  # rarer than anything known
+
+
+# -- names ---------------------------------------------------------------------------------
+
+
+def test_phonetic_and_skeleton_keys():
+    assert phonetic("poutine") == phonetic("putin") == "putin"
+    assert phonetic("bouteflika") == "buteflika"
+    assert phonetic("philippe") == "filip"
+    assert skeleton("putin") == skeleton("butin") == "btn"
+    assert skeleton("bouteflika") == "btflk"
+
+
+@pytest.mark.parametrize(
+    ("raw", "stemmed", "lang", "name"),
+    [
+        ("Путин", "путин", "ru", "putin"),
+        ("Poutine", "poutin", "fr", "putin"),
+        ("بوتين", "بوتين", "ar", "putin"),
+        ("Бутефлика", "бутефлик", "ru", "bouteflika"),
+        ("Медведева", "медвед", "ru", "medvedev"),
+        ("بومدين", "بومدين", "ar", "boumediene"),
+        ("Xyzzy", "xyzzy", "fr", None),
+    ],
+)
+def test_transliterate(vocab, raw, stemmed, lang, name):
+    assert transliterate(stemmed, raw, lang, vocab) == name
+
+
+# -- the whole analysis never raises ------------------------------------------------------
+
+TRICKY = st.sampled_from(
+    "from after since before until till prior between and to - How many who is visit "
+    "Putin Путин بوتين Poutine quand s 0s 10s 1970s 70s 20000s 1960 2006.5 1,960 9999 0 "
+    "century ' ? hey thanks ß İ ﬁ".split()
+)
+QUESTIONS = st.one_of(
+    st.text(max_size=60),
+    st.lists(TRICKY, max_size=10).map(" ".join),
+    st.lists(st.one_of(TRICKY, st.text(max_size=4)), max_size=8).map("".join),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(QUESTIONS)
+def test_analyse_never_raises(kb, question):
+    query = analyse(question, kb.vocab)
+    assert query.text in question  # greetings and thanks at the ends are set aside
+    assert all(t.after is None or t.before is None or t.after < t.before for t in query.terms)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What happened from 1970s and beyond?",
+        "visits after 1960s",
+        "Which visits since 2000s?",
+        "anything before 1990s?",
+        "until 1980s",
+    ],
+)
+def test_a_decade_after_a_preposition_is_a_bound(kb, question):
+    query = analyse(question, kb.vocab)
+    decade_term = next(t for t in query.terms if t.word.endswith("0s"))
+    assert (decade_term.after, decade_term.before) != (None, None)
+    assert kb.ask(question).text  # answered or abstained, never raised

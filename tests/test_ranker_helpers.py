@@ -1,0 +1,101 @@
+"""Unit tests for the small pure helpers of knowledge/ranker.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge import ranker
+from knowledge.query import Query
+from knowledge.terms import Term
+
+
+def query(*terms: Term, intent: str = "what") -> Query:
+    return Query("q", "en", intent, list(terms), "q")
+
+
+AROUND = ranker._Around({"antecedent": "putin", "context": "visit", "nearby": "moscow"})
+
+
+@pytest.mark.parametrize(
+    ("credits", "body", "credit"),
+    [
+        ({"algeria": 1.0, "algerian": 0.9}, {"algeria", "visit"}, 1.0),
+        ({"algeria": 1.0, "algerian": 0.9}, {"algerian", "visit"}, 0.9),  # a related form
+        ({"algeria": 1.0, "algerian": 0.9}, {"algeria", "algerian"}, 1.0),  # the best form
+        ({"putin": 1.0}, set(), ranker.ANTECEDENT_CREDIT),  # in the sentence 'he' refers to
+        ({"visit": 1.0}, set(), ranker.CONTEXT_CREDIT),  # in the section or article heading
+        ({"moscow": 1.0}, set(), ranker.NEARBY_CREDIT),  # in the next or previous sentence
+        ({"algiers": 1.0}, {"visit"}, 0.0),
+    ],
+)
+def test_credit(credits, body, credit):
+    assert ranker._credit(credits, frozenset(credits), body, AROUND) == credit
+
+
+@pytest.mark.parametrize(
+    ("terms", "other"),
+    [
+        ("apollo 8 was launched", True),  # another mission, and never the asked one
+        ("apollo 11 and apollo 8", False),  # the asked one is there
+        ("the apollo programme", False),  # no number at all
+        ("stage 8 of apollo", False),
+    ],
+)
+def test_other_compound(terms, other):
+    assert ranker._other_compound([("apollo", "11")], terms.split()) is other
+
+
+@pytest.mark.parametrize(
+    ("after", "before", "body", "inside"),
+    [
+        (1858, None, {"1859", "visit"}, True),
+        (1858, None, {"1858"}, False),  # bounds are exclusive
+        (None, 1900, {"1899"}, True),
+        (None, 1900, {"1900", "12"}, False),
+        (1959, 1970, {"1965"}, True),  # a decade
+        (1959, 1970, {"1970"}, False),
+        (1959, None, {"visit"}, False),  # no year at all
+    ],
+)
+def test_in_range(after, before, body, inside):
+    term = Term("y", "y", 1.0, after=after, before=before)
+    assert ranker._in_range(term, body) is inside
+
+
+@pytest.mark.parametrize(
+    ("intent", "flags", "bonus"),
+    [
+        ("when", "dq", 0.06),  # holds a date
+        ("when", "q", -0.14),  # no date
+        ("quantity", "q", 0.06),
+        ("who", "l", -0.08),
+        ("where", "l", 0.04),
+        ("why", "c", 0.08),
+        ("what", "d", 0.0),  # 'what' asks for no particular kind of value
+        ("list", "", 0.0),
+    ],
+)
+def test_intent_bonus(intent, flags, bonus):
+    assert ranker._intent_bonus(intent, flags) == bonus
+
+
+def test_fts_query_quotes_every_form_once():
+    q = query(
+        Term("visit", "visit", 1.0, {"visitor": 0.9}),
+        Term("visitor", "visitor", 1.0),
+        Term('a"b', 'a"b', 1.0),
+    )
+    assert ranker.fts_query(q) == '"visit" OR "visitor" OR "a""b"'
+
+
+def test_fts_query_of_no_terms_is_empty():
+    assert ranker.fts_query(query()) == ""
+
+
+def test_fts_query_leaves_common_forms_to_scoring_in_a_large_base():
+    q = query(Term("visit", "visit", 1.0), Term("putin", "putin", 1.0))
+    assert ranker.fts_query(q, {"visit": 900, "putin": 3}, 1000) == '"putin"'
+    # every form common: keep them all rather than search for nothing
+    assert ranker.fts_query(q, {"visit": 900, "putin": 900}, 1000) == '"visit" OR "putin"'
+    # 'common' means 2% of the facts, and at least 500 of them
+    assert ranker.fts_query(q, {"visit": 600, "putin": 3}, 100_000) == '"visit" OR "putin"'
