@@ -2,18 +2,25 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 
 .PHONY: run test lint bench eval clean messages catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade pip
+	$(PIP) install -q --upgrade pip
+
+# `make run` installs what running needs; `make test`, `lint` and `bench` add the extras.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) install -q -e .
+	touch $(RUN_STAMP)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -e '.[dev,bench]'
-	touch $(STAMP)
+	$(PIP) install -q -e '.[dev,bench]'
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=.\+' .env; then \
 		$(BIN)/qabot run; \
 	else \
@@ -31,8 +38,13 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-eval: $(STAMP)
-	$(BIN)/qabot eval ../shared/eval/dev.jsonl
+EVAL_FILE := ../shared/eval/dev.jsonl
+eval: $(RUN_STAMP)
+	@if [ ! -f $(EVAL_FILE) ]; then \
+		echo "make eval: $(EVAL_FILE) is not here (the shared evaluation set); try: $(BIN)/qabot eval FILE.jsonl"; \
+		exit 1; \
+	fi
+	$(BIN)/qabot eval $(EVAL_FILE)
 
 # Translations (bot/i18n.py says how to add a string): extract and merge, then compile.
 LOCALE := bot/locale
