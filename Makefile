@@ -11,10 +11,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
-# `make run` installs what running needs; `make test`, `lint` and `bench` add the extras.
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(PIP) install -q -e .
-	touch $(RUN_STAMP)
+# `make run` installs what running needs, as a regular install (an editable one makes
+# setuptools warn), again whenever a source file changes. `make test`, `lint` and `bench`
+# install in editable mode with the dev and bench extras; `make run` then uses that.
+SOURCES := $(shell find knowledge handlers bot -type f -not -path '*/__pycache__/*')
+$(RUN_STAMP): pyproject.toml $(SOURCES) | $(BIN)/python
+	@if [ -f $(STAMP) ] && [ $(STAMP) -nt pyproject.toml ]; then \
+		touch $(RUN_STAMP); \
+	else \
+		echo "Installing qabot into $(VENV)"; \
+		$(PIP) install -q . && touch $(RUN_STAMP); \
+	fi
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(PIP) install -q -e '.[dev,bench]'
