@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -50,6 +51,14 @@ VISITS_DATA = "vp:{page}:"  # + the filter as text: the whole state of a visits 
 SOURCES_DATA = "sp:{page}"
 
 
+async def examples_of(
+    context: ContextTypes.DEFAULT_TYPE, lang: str, questions_only: bool = False
+) -> list[str]:
+    """Example questions in `lang` for the knowledge base served. Worked out once per base
+    and language (it asks the engine), in a thread: never on the event loop."""
+    return await asyncio.to_thread(examples, state(context).kb, lang, questions_only)
+
+
 def suggestions(answer: Answer, kb: KnowledgeBase, lang: str) -> list[str]:
     """What to suggest when abstaining: the engine's own candidates when it has some, then
     example questions from the articles loaded, in the reader's language."""
@@ -89,7 +98,7 @@ async def answer_question(
     kb = state(context).kb
     if not question:
         hint = escape(t.gettext("Ask me a question about the articles."))
-        found = examples(kb, lang)[:2]
+        found = (await examples_of(context, lang))[:2]
         if found:
             hint += "\n" + escape(t.gettext("For example:")) + "\n"
             hint += "\n".join(f"• {escape(e)}" for e in found)
@@ -108,6 +117,7 @@ async def answer_question(
         return
     if answer.abstained:
         counts.abstained += 1
+        await examples_of(context, lang)  # the suggestions, worked out off the event loop
     else:
         counts.answered += 1
         remember_entities(context, message.chat_id, question, borrowed)
@@ -116,8 +126,8 @@ async def answer_question(
     await reply(update, context, text, keyboard)
 
 
-def welcome(kb: KnowledgeBase, lang: str) -> str:
-    """The /start text: what the bot does, questions to try, where to look next."""
+def welcome(found: list[str], lang: str) -> str:
+    """The /start text: what the bot does, questions to try (`found`), where to look next."""
     t = translator(lang)
     lines = [
         t.gettext(
@@ -125,9 +135,8 @@ def welcome(kb: KnowledgeBase, lang: str) -> str:
             "article and link the section, or tell you when I don't know."
         )
     ]
-    found = examples(kb, lang)[:3]
     if found:
-        lines += ["", escape(t.gettext("Try asking:"))] + [f"• {escape(e)}" for e in found]
+        lines += ["", escape(t.gettext("Try asking:"))] + [f"• {escape(e)}" for e in found[:3]]
     lines += ["", escape(t.gettext("/help lists everything I can do."))]
     return "\n".join(lines)
 
@@ -137,25 +146,22 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     payload = command_argument(update.effective_message)
     lang = user_language(update)
     t = translator(lang)
-    kb = state(context).kb
+    notice = ""
     if payload and (match := DEEP_LINK.fullmatch(payload)):
-        answer = kb.answer_fact(int(match.group(1)))
+        answer = state(context).kb.answer_fact(int(match.group(1)))
         if answer is not None:
             await reply(update, context, render_answer(answer, context.bot.username, lang=lang))
             return
-        gone = t.gettext("That fact is no longer in the knowledge base.")
-        await reply(update, context, escape(gone) + "\n\n" + welcome(kb, lang))
-        return
-    if payload and payload != "inline":
-        unknown = t.gettext("I don't recognise that link.")
-        await reply(update, context, escape(unknown) + "\n\n" + welcome(kb, lang))
-        return
-    await reply(update, context, welcome(kb, lang))
+        notice = t.gettext("That fact is no longer in the knowledge base.")
+    elif payload and payload != "inline":
+        notice = t.gettext("I don't recognise that link.")
+    text = welcome(await examples_of(context, lang), lang)
+    await reply(update, context, f"{escape(notice)}\n\n{text}" if notice else text)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = user_language(update)
-    found = examples(state(context).kb, lang)
+    found = await examples_of(context, lang)
     await reply(update, context, render_help(context.bot.username, lang, found))
 
 
@@ -240,7 +246,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = translator(lang)
     if not words:
         text = escape(t.gettext("Send /search and some words, for example:"))
-        found = [e for e in examples(state(context).kb, lang) if e.startswith("/search")]
+        found = [e for e in await examples_of(context, lang) if e.startswith("/search")]
         command = escape(found[0] if found else "/search")
         await reply(update, context, f"{text} <code>{command}</code>")
         return

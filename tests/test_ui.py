@@ -24,6 +24,7 @@ from fake_bot_api import (
     message_payload,
     message_update,
 )
+from reliability.reliability_harness import markup_problems
 from telegram_fakes import Harness, ScriptedKnowledgeBase, harness
 
 import handlers.conversation
@@ -109,9 +110,9 @@ async def test_every_reply_is_in_the_users_language(bot: Harness, lang: str):
         callback_update(buttons(sent.params)[0]["callback_data"], sent.result, sender=USERS[lang])
     )
     texts.append(page[0].params["text"])
-    texts += [b["text"] for b in buttons(page[0].params)]
+    labels = [b["text"] for b in buttons(page[0].params)]
     stale = await bot.send(callback_update("v:10:1", sent.result, sender=USERS[lang]))
-    texts.append(stale[0].params["text"])
+    labels.append(stale[0].params["text"])
     texts += await bot.texts(
         from_user(
             None,
@@ -127,9 +128,11 @@ async def test_every_reply_is_in_the_users_language(bot: Harness, lang: str):
             },
         )
     )
-    assert len(texts) >= 17
-    for text in texts:
+    assert len(texts) >= 15 and len(labels) == 2
+    for text in texts + labels:
         assert english_left(text) == [], text
+    for text in texts:  # valid Telegram HTML, within one message
+        assert markup_problems(text) == [], text
 
 
 async def test_bonjour_from_a_french_user_gets_the_french_abstention(bot: Harness):
