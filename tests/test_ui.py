@@ -562,3 +562,49 @@ async def test_an_answer_without_a_link_is_plain_text(seed_db: Path, kb: Knowled
     async with harness(scripted) as running:
         text = (await running.reply_to(message_update(PUTIN)))["text"]
     assert "📖 Algeria–Russia relations › High level visits ·" in text
+
+
+async def test_inline_results_are_in_the_askers_language(bot: Harness):
+    ru = USERS["ru"]
+    params = (await bot.send(inline_update("Кто посол России в Алжире?", sender=ru)))[0].params
+    assert params["results"] and params.get("is_personal") in (True, "true")
+    for result in params["results"]:
+        text = result["input_message_content"]["message_text"]
+        assert text.startswith("<i>Из статьи (на английском):</i>")
+    nothing = (await bot.send(inline_update("столица Перу", sender=ru)))[0].params
+    assert nothing["results"] == []
+    assert nothing["button"]["text"] == "Ответ не найден: посмотрите, что я знаю"
+    empty = (await bot.send(inline_update("", sender=USERS["fr"])))[0].params
+    assert empty["button"]["text"] == "Comment me poser une question"
+
+
+async def test_notices_are_in_the_users_language_too(seed_db: Path):
+    ru = USERS["ru"]
+    async with harness(KnowledgeBase.open(seed_db), flood_limit=1, admins=frozenset()) as running:
+        await running.send(from_user(PUTIN, "ru"))
+        [notice] = await running.texts(from_user(PUTIN, "ru"))
+        assert notice.startswith("Вы отправляете сообщения быстрее, чем я успеваю отвечать.")
+        running.api.fail("sendMessage", 500)
+        running.api.fail("sendMessage", 500)
+        running.api.fail("sendMessage", 500)
+        running.api.fail("sendMessage", 500)
+        other = {**ru, "id": 3333}
+        chat = {**PRIVATE_CHAT, "id": 3333}
+        texts = await running.texts(message_update(PUTIN, sender=other, chat=chat))
+        assert texts == ["Извините, у меня что-то пошло не так. Попробуйте ещё раз чуть позже."]
+        running.errors.clear()
+    admin = {**USERS["ru"], "id": 4444}
+    async with harness(KnowledgeBase.open(seed_db), admins=frozenset({4444})) as running:
+        chat = {**PRIVATE_CHAT, "id": 4444}
+        [text] = await running.texts(message_update("/reload", sender=admin, chat=chat))
+        assert text.startswith("✅ Перезагружено ") and text.endswith(": 1 статья, 57 фактов.")
+    ar_greeting = (await _greeting_for("ar", seed_db))
+    assert english_left(ar_greeting) == [] and "/ask@qabot_test_bot" in ar_greeting
+
+
+async def _greeting_for(lang: str, seed_db: Path) -> str:
+    async with harness(KnowledgeBase.open(seed_db)) as running:
+        update = added()
+        update["my_chat_member"]["from"] = USERS[lang]
+        [call] = [c for c in await running.send(update) if c.method == "sendMessage"]
+    return call.params["text"]
