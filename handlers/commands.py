@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import weakref
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -40,7 +41,7 @@ from knowledge import (
     parse_visit_filter,
     thresholds,
 )
-from knowledge.models import Answer, VisitFilter
+from knowledge.models import Answer, ArticleInfo, VisitFilter
 
 log = logging.getLogger(__name__)
 
@@ -223,11 +224,25 @@ async def visits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, *page)
 
 
+_articles: weakref.WeakKeyDictionary[KnowledgeBase, list[ArticleInfo]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def articles_of(context: ContextTypes.DEFAULT_TYPE) -> list[ArticleInfo]:
+    """The articles of the knowledge base served, read once per base (it never changes;
+    /reload serves a new one), in a thread."""
+    kb = state(context).kb
+    if kb not in _articles:
+        _articles[kb] = await asyncio.to_thread(kb.articles)
+    return _articles[kb]
+
+
 def sources_page(
-    kb: KnowledgeBase, page: int, lang: str
+    articles: list[ArticleInfo], page: int, lang: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of /sources, with ‹ › buttons."""
-    text, pages = render_articles(kb.articles(), page, lang)
+    text, pages = render_articles(articles, page, lang)
     page = min(max(page, 0), pages - 1)
     if pages == 1:
         return text, None
@@ -236,7 +251,8 @@ def sources_page(
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: the articles loaded, with their sections, one page per message."""
-    await reply(update, context, *sources_page(state(context).kb, 0, user_language(update)))
+    page = sources_page(await articles_of(context), 0, user_language(update))
+    await reply(update, context, *page)
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

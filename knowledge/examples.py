@@ -48,7 +48,10 @@ def example_seeds(kb: KnowledgeBase) -> list[ExampleSeed]:
             seed = ExampleSeed("value", (("key", key.lower()), ("title", title)), title)
             values.setdefault(title, []).append(seed)
     visits: dict[str, list[ExampleSeed]] = {}
+    years: dict[str, list[int]] = {}
     for visit in reversed(kb.visits()):
+        if visit.year_from:
+            years.setdefault(visit.article, []).append(visit.year_from)
         guest = visit.guest.split()[-1] if visit.guest else ""
         if guest and visit.place:
             seed = ExampleSeed("visit", (("guest", guest), ("place", visit.place)), visit.article)
@@ -58,9 +61,9 @@ def example_seeds(kb: KnowledgeBase) -> list[ExampleSeed]:
         title = article.title
         seeds = roles.get(title, [])[:2] + visits.get(title, [])[:2] + values.get(title, [])[:2]
         seeds = seeds[:SEEDS_PER_ARTICLE]
-        years = sorted(v.year_from for v in kb.visits() if v.article == title and v.year_from)
-        if years:
-            middle = years[len(years) // 2] // 10 * 10
+        found = sorted(years.get(title, []))
+        if found:
+            middle = found[len(found) // 2] // 10 * 10
             seeds.append(ExampleSeed("visits", (("years", f"{middle}-{middle + 10}"),), title))
         seeds.append(ExampleSeed("search", (("title", title),), title))
         per_article.append(seeds)
