@@ -20,8 +20,9 @@ SEEDS_PER_ARTICLE = 4
 
 @dataclass(frozen=True)
 class ExampleSeed:
-    """`kind` is 'role' (role), 'value' (key, title), 'visit' (guest, place), 'visits'
-    (years) or 'search' (title); `values` fill the question's template."""
+    """`kind` is 'role' (role), 'value' (key, title), 'visit' (guest, place, country: the
+    destination's English name, or ''), 'visits' (years) or 'search' (title); `values` fill
+    the question's template."""
 
     kind: str
     values: tuple[tuple[str, str], ...]
@@ -53,8 +54,10 @@ def example_seeds(kb: KnowledgeBase) -> list[ExampleSeed]:
         if visit.year_from:
             years.setdefault(visit.article, []).append(visit.year_from)
         guest = visit.guest.split()[-1] if visit.guest else ""
+        country = visit.direction.partition("→")[2].strip()  # 'Algeria → Russia': Russia
         if guest and visit.place:
-            seed = ExampleSeed("visit", (("guest", guest), ("place", visit.place)), visit.article)
+            filled = (("guest", guest), ("place", visit.place), ("country", country))
+            seed = ExampleSeed("visit", filled, visit.article)
             visits.setdefault(visit.article, []).append(seed)
     per_article = []
     for article in kb.articles():

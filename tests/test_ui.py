@@ -608,3 +608,16 @@ async def _greeting_for(lang: str, seed_db: Path) -> str:
         update["my_chat_member"]["from"] = USERS[lang]
         [call] = [c for c in await running.send(update) if c.method == "sendMessage"]
     return call.params["text"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "start"), [("ru", "Когда "), ("fr", "À quelle date "), ("ar", "متى زار ")]
+)
+async def test_example_questions_are_in_the_users_language_and_answered(
+    bot: Harness, lang: str, start: str
+):
+    text = (await bot.reply_to(from_user("/start", lang)))["text"]
+    examples = re.findall(r"^• (.*)$", text, re.MULTILINE)
+    assert examples and examples[0].startswith(start)
+    answer = (await bot.reply_to(from_user(examples[0], lang)))["text"]
+    assert "📖 " in answer and "<i>" in answer.split("\n", 1)[0]  # framed in that language
