@@ -50,9 +50,15 @@ def word(seed: ExampleSeed, lang: str) -> str | None:
     return translator(lang).gettext(VISIT_COUNTRY).format(guest=values["guest"], country=country)
 
 
-def _answers(kb: KnowledgeBase, question: str, lang: str) -> bool:
+def _answers(kb: KnowledgeBase, question: str, lang: str, fact_id: int) -> bool:
+    """Whether the engine answers `question` in `lang` with the fact the example was made
+    from (or, without one, confidently)."""
     answer = kb.ask(question)
-    return not answer.abstained and answer.confidence >= thresholds.UNSURE and (answer.lang == lang)
+    if answer.abstained or answer.lang != lang:
+        return False
+    if fact_id:
+        return fact_id in answer.fact_ids
+    return answer.confidence >= thresholds.UNSURE
 
 
 def examples(kb: KnowledgeBase, lang: str = "en", questions_only: bool = False) -> list[str]:
@@ -62,8 +68,8 @@ def examples(kb: KnowledgeBase, lang: str = "en", questions_only: bool = False) 
     per_kb = _cache.setdefault(kb, {})
     if lang not in per_kb:
         seeds = example_seeds(kb)
-        worded = [q for s in seeds if s.kind not in COMMANDS and (q := word(s, lang))]
-        good = [q for q in worded[:CHECKED] if _answers(kb, q, lang)]
+        worded = [(q, s) for s in seeds if s.kind not in COMMANDS and (q := word(s, lang))]
+        good = [q for q, s in worded[:CHECKED] if _answers(kb, q, lang, s.fact_id)]
         commands = [q for s in seeds if s.kind in COMMANDS and (q := word(s, lang))]
         per_kb[lang] = list(dict.fromkeys(good)) + list(dict.fromkeys(commands))
     found = per_kb[lang]

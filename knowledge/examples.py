@@ -27,6 +27,7 @@ class ExampleSeed:
     kind: str
     values: tuple[tuple[str, str], ...]
     article: str
+    fact_id: int = 0  # the fact that answers it, when there is one
 
     def get(self, name: str) -> str:
         return dict(self.values)[name]
@@ -38,15 +39,17 @@ def example_seeds(kb: KnowledgeBase) -> list[ExampleSeed]:
     roles: dict[str, list[ExampleSeed]] = {}
     values: dict[str, list[ExampleSeed]] = {}
     rows = kb.db.query(
-        "select articles.title as title, infobox.key as key from infobox "
+        "select articles.title as title, infobox.key as key, infobox.fact_id as fact_id "
+        "from infobox "
         "join articles on articles.id = infobox.article_id order by articles.id, infobox.id"
     )
     for row in rows:
-        title, key = row["title"], row["key"]
+        title, key, fact_id = row["title"], row["key"], row["fact_id"] or 0
         if any(word in key.lower() for word in PERSON_KEYS):
-            roles.setdefault(title, []).append(ExampleSeed("role", (("role", key),), title))
+            seed = ExampleSeed("role", (("role", key),), title, fact_id)
+            roles.setdefault(title, []).append(seed)
         elif len(key) <= 30 and not any(ch.isdigit() for ch in key):
-            seed = ExampleSeed("value", (("key", key.lower()), ("title", title)), title)
+            seed = ExampleSeed("value", (("key", key.lower()), ("title", title)), title, fact_id)
             values.setdefault(title, []).append(seed)
     visits: dict[str, list[ExampleSeed]] = {}
     years: dict[str, list[int]] = {}
@@ -57,7 +60,7 @@ def example_seeds(kb: KnowledgeBase) -> list[ExampleSeed]:
         country = visit.direction.partition("→")[2].strip()  # 'Algeria → Russia': Russia
         if guest and visit.place:
             filled = (("guest", guest), ("place", visit.place), ("country", country))
-            seed = ExampleSeed("visit", filled, visit.article)
+            seed = ExampleSeed("visit", filled, visit.article, visit.fact_id)
             visits.setdefault(visit.article, []).append(seed)
     per_article = []
     for article in kb.articles():
