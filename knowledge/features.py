@@ -15,6 +15,8 @@ from .text import words
 
 INTENT_FLAG = {"when": "d", "quantity": "q", "who": "p", "where": "l", "why": "c"}
 
+FEATURE_VERSION = 2  # bump when the features or the way candidates are found change
+
 FEATURES = (
     "lexical",  # the hand-built lexical score of knowledge/ranker.py, clipped to [-2, 2]
     "coverage",  # share of the question's weight the fact covers, [0, 1]
@@ -23,6 +25,8 @@ FEATURES = (
     "wording",  # RapidFuzz partial ratio of the content words, [0, 1]
     "dense",  # cosine of the question's and the fact's vectors, [-1, 1]
     "dense_gap",  # that cosine minus the best one in the knowledge base, [-2, 0]
+    "paragraph",  # cosine of the question's vector and the mean vector of the fact's paragraph
+    "paragraph_gap",  # that cosine minus the best paragraph's, [-2, 0]
     "dense_rank",  # 1 / (1 + rank) among the dense candidates, 0 if not among them
     "fts_rank",  # 1 / (1 + rank) among the FTS5 candidates, 0 if not among them
     "bm25",  # FTS5's BM25 over the best BM25 of this question, [0, 1]
@@ -92,6 +96,8 @@ def vector(
     wording: float,
     dense: float,
     best_dense: float,
+    paragraph: float,
+    best_paragraph: float,
     dense_rank: int | None,
     fts_rank: int | None,
     bm25: float | None,
@@ -114,6 +120,8 @@ def vector(
         clip(wording, 0.0, 1.0),
         clip(dense, -1.0, 1.0),
         gap,
+        clip(paragraph, -1.0, 1.0),
+        clip(paragraph - best_paragraph, -2.0, 0.0),
         reciprocal_rank(dense_rank),
         reciprocal_rank(fts_rank),
         relative(bm25, best_bm25),

@@ -64,6 +64,9 @@ class KnowledgeBase:
         self._visits = self._load_visits()
         self.dense = self._load_vectors()
         self.row_of = {int(f): i for i, f in enumerate(self.dense.fact_ids)}
+        self.paragraphs, self.paragraph_of = retrieval.paragraph_vectors(
+            self._paragraph_keys(), self.dense.matrix
+        )
         infobox = [
             (r["fact_id"], r["key"]) for r in self.db.query("select fact_id, key from infobox")
         ]
@@ -138,6 +141,16 @@ class KnowledgeBase:
         rows = self.db.execute("select fact_id, vector from vectors order by fact_id").fetchall()
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         return DenseRetriever(ids, from_blobs([r[1] for r in rows], self.embedder.dim))
+
+    def _paragraph_keys(self) -> list[tuple[int, int]]:
+        """(article, paragraph) of each vector's fact; a fact outside paragraphs is its own."""
+        where = {
+            fact_id: (article_id, paragraph if paragraph >= 0 else -fact_id)
+            for fact_id, article_id, paragraph in self.db.execute(
+                "select id, article_id, paragraph from facts"
+            )
+        }
+        return [where.get(int(f), (0, -int(f))) for f in self.dense.fact_ids]
 
     def _load_visits(self) -> list[Visit]:
         rows = self.db.query(
@@ -242,6 +255,8 @@ class KnowledgeBase:
             lexical = [ranker.Candidate(row) for row in rows]
         sims = probe.similarities
         best_dense = float(sims.max()) if sims is not None and len(sims) else 0.0
+        para = self.paragraphs @ probe.vector if sims is not None else None
+        best_para = float(para.max()) if para is not None and len(para) else 0.0
         bm25 = [h["fts"].score for h in found.values() if "fts" in h]
         best_bm25 = max(bm25, default=0.0)
         english = features.english_share(query.text)
@@ -249,7 +264,11 @@ class KnowledgeBase:
         matrix = []
         for cand in lexical:
             hits = found[cand.id]
-            dense = float(sims[self.row_of[cand.id]]) if sims is not None else 0.0
+            row = self.row_of.get(cand.id)
+            dense = float(sims[row]) if sims is not None and row is not None else 0.0
+            paragraph = (
+                float(para[self.paragraph_of[row]]) if para is not None and row is not None else 0.0
+            )
             matrix.append(
                 features.vector(
                     lexical=cand.score,
@@ -259,6 +278,8 @@ class KnowledgeBase:
                     wording=cand.wording,
                     dense=dense,
                     best_dense=best_dense,
+                    paragraph=paragraph,
+                    best_paragraph=best_para,
                     dense_rank=hits["dense"].rank if "dense" in hits else None,
                     fts_rank=hits["fts"].rank if "fts" in hits else None,
                     bm25=hits["fts"].score if "fts" in hits else None,

@@ -119,3 +119,13 @@ def shipped() -> Model:
     """The model shipped in knowledge/data."""
     text = resources.files("knowledge").joinpath("data", MODEL_FILE).read_text("utf-8")
     return Model.from_dict(json.loads(text))
+
+
+DEFAULT_THRESHOLDS = {"ABSTAIN": 0.5, "UNSURE": 0.8, "GROUP_SILENCE": 0.8}
+
+
+def shipped_thresholds() -> dict[str, float]:
+    """The thresholds the training script chose, as shipped beside the weights."""
+    text = resources.files("knowledge").joinpath("data", MODEL_FILE).read_text("utf-8")
+    chosen = json.loads(text).get("thresholds", {})
+    return {key: float(chosen.get(key, value)) for key, value in DEFAULT_THRESHOLDS.items()}

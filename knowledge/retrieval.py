@@ -110,6 +110,20 @@ class DenseRetriever:
         return ranked_hits(self.fact_ids[top], sims[top])
 
 
+def paragraph_vectors(groups: Sequence, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The unit mean vector of each paragraph, and each fact row's paragraph index.
+
+    `groups[i]` names the paragraph of row i (facts outside paragraphs get their own group).
+    A question is often about a paragraph as a whole; its vector says which paragraph.
+    """
+    index: dict = {}
+    owner = np.array([index.setdefault(g, len(index)) for g in groups], dtype=np.int64)
+    sums = np.zeros((len(index), matrix.shape[1]), dtype=np.float32)
+    np.add.at(sums, owner, matrix)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return sums / np.maximum(norms, 1e-9), owner
+
+
 class StructuredRetriever:
     """Infobox pairs whose key names a question word, and visit rows that name its names."""
 

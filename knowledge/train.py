@@ -103,11 +103,7 @@ def extract(corpus: Corpus, work: Path) -> Examples:
     cache = work / f"{corpus.name}.npz"
     sig = hashlib.sha1(
         b"".join(p.read_bytes() for p in (*corpus.articles, corpus.questions))
-        + ",".join(features.FEATURES).encode()
-        + b"".join(
-            (Path(__file__).parent / name).read_bytes()
-            for name in ("features.py", "kb.py", "ranker.py", "retrieval.py", "query.py")
-        )
+        + f"{features.FEATURE_VERSION}:{','.join(features.FEATURES)}".encode()
     ).hexdigest()
     if cache.is_file():
         with np.load(cache, allow_pickle=False) as data:

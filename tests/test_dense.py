@@ -105,6 +105,13 @@ def test_dense_retriever_ranks_by_cosine():
     assert dense.candidates(retrieval.Probe(_query("x")), 2) == []
 
 
+def test_paragraph_vectors_average_their_sentences():
+    matrix = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    paragraphs, owner = retrieval.paragraph_vectors([("a", 1), ("a", 1), ("b", 2)], matrix)
+    assert owner.tolist() == [0, 0, 1]
+    assert np.allclose(paragraphs[0], [2**-0.5, 2**-0.5]) and np.allclose(paragraphs[1], [1, 0])
+
+
 def test_structured_retriever_finds_infobox_keys_and_visit_rows():
     table = retrieval.StructuredRetriever(
         [(1, "Russian Ambassador"), (2, "Founded")], [(3, "President Putin Bouteflika Algiers")]

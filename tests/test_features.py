@@ -60,6 +60,8 @@ def _vector(**overrides):
         wording=0.5,
         dense=0.9,
         best_dense=0.92,
+        paragraph=0.85,
+        best_paragraph=0.9,
         dense_rank=1,
         fts_rank=0,
         bm25=4.0,
@@ -79,6 +81,7 @@ def test_vector_has_one_value_per_feature_in_its_range():
     assert len(row) == len(features.FEATURES)
     named = dict(zip(features.FEATURES, row, strict=True))
     assert named["dense_gap"] == pytest.approx(-0.02)
+    assert named["paragraph_gap"] == pytest.approx(-0.05)
     assert named["dense_rank"] == 0.5 and named["fts_rank"] == 1.0 and named["bm25"] == 0.5
     assert named["foreign_dense"] == 0.0  # an English question: the foreign terms are off
 
