@@ -35,7 +35,7 @@ CANDIDATE_SQL = (
     "join articles on articles.id = facts.article_id "
     "left join tables on tables.id = facts.table_id "
 )
-SUGGEST_FLOOR = 0.1  # a fact this unlikely to answer is not worth suggesting
+SUGGEST_FLOOR = 0.2  # a fact this unlikely to answer is not worth suggesting
 RETRIEVER_LIMITS = {"fts": ranker.CANDIDATES, "dense": 40, "table": 20}
 FACT_SQL = (
     "select facts.*, sections.path as section, sections.url as url, articles.title as article "
