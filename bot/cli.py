@@ -1,4 +1,4 @@
-"""The `qabot` command line: ingest, ask, visits, chat, eval and run."""
+"""The `qabot` command line: ingest, ask, visits, chat, eval, run, and curation."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from knowledge import (
     default_db_path,
     ensure_knowledge_base,
 )
+from knowledge.aliases import ask as ask_with_aliases
+from knowledge.feedback import FeedbackError
 
-from . import textui
+from . import feedback_cli, textui
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.handler(args)
-    except (KnowledgeBaseError, ArticleParseError) as exc:
+    except (KnowledgeBaseError, ArticleParseError, FeedbackError) as exc:
         print(f"qabot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -88,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     db_option(p)
     p.set_defaults(handler=cmd_eval)
 
+    feedback_cli.register(sub, db_option)  # feedback, teach, aliases, forget
+
     p = sub.add_parser("run", help="serve Telegram (polling, or a webhook if WEBHOOK_URL is set)")
     p.set_defaults(handler=cmd_run)
     return parser
@@ -129,8 +133,9 @@ def cmd_ask(args) -> int:
             questions = [" ".join(args.question)]
         else:
             questions = (line.rstrip("\n") for line in sys.stdin)
+        book = feedback_cli.alias_book()  # taught questions answer as taught
         for question in questions:
-            answer = kb.ask(question)
+            answer = ask_with_aliases(kb, question, book)
             if args.json:
                 print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
             else:

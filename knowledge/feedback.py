@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import re
 import secrets
 import sqlite3
@@ -36,6 +37,8 @@ from typing import Protocol
 
 import sqlite_utils
 from rapidfuzz import fuzz, process
+
+from .ingest import default_db_path
 
 DAY = 86400.0
 DEFAULT_DAYS = 90
@@ -164,6 +167,13 @@ class FeedbackStore(Protocol):
     def forget(self, alias_id: int) -> bool: ...
     def training_pairs(self) -> list[TrainingPair]: ...
     def close(self) -> None: ...
+
+
+def default_feedback_path() -> Path:
+    """$QABOT_FEEDBACK_DB, else `feedback.db` next to the default knowledge base."""
+    if os.environ.get("QABOT_FEEDBACK_DB", "").strip():
+        return Path(os.environ["QABOT_FEEDBACK_DB"].strip()).expanduser()
+    return default_db_path().parent / "feedback.db"
 
 
 def fact_hash(text: str) -> str:
