@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test lint bench eval clean messages catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,6 +33,16 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/qabot eval ../shared/eval/dev.jsonl
+
+# Translations (bot/i18n.py says how to add a string): extract and merge, then compile.
+LOCALE := bot/locale
+messages: $(STAMP)
+	$(BIN)/pybabel extract --project=qabot --no-wrap --no-location --sort-output -k N_ \
+		-o $(LOCALE)/qabot.pot bot handlers
+	$(BIN)/pybabel update --no-wrap -D qabot -i $(LOCALE)/qabot.pot -d $(LOCALE)
+
+catalogs: $(STAMP)
+	$(BIN)/pybabel compile --statistics -D qabot -d $(LOCALE)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

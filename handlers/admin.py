@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot.i18n import translator
 from handlers.chat import unknown_command
 from handlers.replies import reply
 from handlers.state import state
@@ -72,12 +73,13 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     asyncio.get_running_loop().call_later(RETIRE_GRACE_SECONDS, shared.close_retired, old)
     articles = new.articles()
     log.info("Reloaded the knowledge base from %s", path)
-    await reply(
-        update,
-        context,
-        f"✅ Reloaded {escape(str(path))}: {len(articles)} articles, "
-        f"{sum(a.facts for a in articles)} facts.",
-    )
+    user = update.effective_user
+    t = translator(user.language_code if user else None)
+    loaded = t.ngettext("{n} article", "{n} articles", len(articles)).format(n=len(articles))
+    facts = sum(a.facts for a in articles)
+    loaded += ", " + t.ngettext("{n} fact", "{n} facts", facts).format(n=facts)
+    text = t.gettext("✅ Reloaded {path}: {loaded}.").format(path=escape(str(path)), loaded=loaded)
+    await reply(update, context, text)
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
