@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import translator
 from handlers.chat import unknown_command
+from handlers.feedback import stats_lines
 from handlers.replies import reply
 from handlers.state import state
 from knowledge import KnowledgeBase, KnowledgeBaseError
@@ -104,6 +105,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         f"Articles loaded: {len(articles)}",
         f"Facts loaded: {sum(a.facts for a in articles)}",
         f"Visits loaded: {len(shared.kb.visits())}",
+        *await stats_lines(context),  # answered, abstained, 👍, 👎 over 7 days
     ]
     await reply(update, context, "\n".join(lines))
 

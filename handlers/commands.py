@@ -10,6 +10,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from handlers import feedback
 from handlers.addressing import command_argument
 from handlers.render import (
     did_you_mean_keyboard,
@@ -42,6 +43,8 @@ def render_reply(
     if answer.abstained:
         suggestions = answer.suggestions or state(context).kb.examples()[:3]
         return render_no_answer(suggestions, answer.lang), None
+    if answer.curated:  # taught by an admin: no "did you mean"
+        return render_answer(answer, username, note=feedback.curated_note(answer.lang)), None
     if answer.confidence < thresholds.UNSURE and answer.alternatives:
         keyboard = did_you_mean_keyboard(answer.alternatives)
         return render_answer(answer, username, note=unsure_note(answer.lang)), keyboard
@@ -65,17 +68,19 @@ async def answer_question(
         return
     counts = state(context).stats
     counts.questions += 1
-    answer = state(context).kb.ask(question)
+    answer = await feedback.ask(context, question)  # taught aliases first, off the event loop
     weak = answer.abstained or answer.confidence < thresholds.GROUP_SILENCE
     if weak and not explicit and message.chat.type != ChatType.PRIVATE:
         counts.silent += 1
         log.debug("Staying silent in chat %s: confidence %.2f", message.chat_id, answer.confidence)
+        await feedback.record_answer(update, context, question, answer, None, replied=False)
         return
     if answer.abstained:
         counts.abstained += 1
     else:
         counts.answered += 1
     text, keyboard = render_reply(answer, context)
+    keyboard = await feedback.record_answer(update, context, question, answer, keyboard)
     await reply(update, context, text, keyboard)
 
 

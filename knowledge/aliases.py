@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from .feedback import Alias, fact_hash, normalise
 from .kb import KnowledgeBase
-from .models import Answer
+from .models import Answer, Fact
 from .query import detect_language
 
 ALIAS_SCORE = 90  # token_sort_ratio (0-100) a question needs to match an alias
@@ -68,13 +68,21 @@ def _hash_index(kb: KnowledgeBase) -> dict[str, int]:
     return index
 
 
+def find_fact(kb: KnowledgeBase, fact_id: int, digest: str) -> Fact | None:
+    """The fact with text hash `digest`: under `fact_id` if its text is unchanged, else under
+    whatever id a rebuild gave it; None when no fact has that text any more."""
+    fact = kb.fact(fact_id)
+    if fact is not None and fact_hash(fact.text) == digest:
+        return fact
+    moved = _hash_index(kb).get(digest)
+    return kb.fact(moved) if moved is not None else None
+
+
 def resolve(kb: KnowledgeBase, alias: Alias) -> int | None:
     """The id of the alias's fact in `kb`: the same id if its text is unchanged, else the fact
     with the same text hash (after a rebuild), else None. Never another fact."""
-    fact = kb.fact(alias.fact_id)
-    if fact is not None and fact_hash(fact.text) == alias.fact_hash:
-        return fact.id
-    return _hash_index(kb).get(alias.fact_hash)
+    fact = find_fact(kb, alias.fact_id, alias.fact_hash)
+    return fact.id if fact is not None else None
 
 
 def statuses(kb: KnowledgeBase, aliases: Sequence[Alias]) -> list[AliasStatus]:

@@ -7,4 +7,5 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("visits", "List high-level visits: /visits 2000-2010, /visits 1960s, /visits putin"),
     ("search", "Show the facts that best match some words: /search loan"),
     ("sources", "The articles I know, with their sections"),
+    ("privacy", "What I keep about your questions, and for how long"),
 )
