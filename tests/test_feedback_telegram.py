@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 from fake_bot_api import (
+    BOT_USER,
     GROUP_CHAT,
     OTHER_USER,
     PRIVATE_CHAT,
     USER,
     callback_update,
+    inline_update,
     message_payload,
     message_update,
 )
@@ -24,7 +26,7 @@ from telegram_fakes import Harness, harness
 
 from handlers.feedback import FEEDBACK_KEY, PURGE_JOB, Feedback, purge_job
 from knowledge import KnowledgeBase
-from knowledge.feedback import DAY, QuestionRecord, SQLiteFeedbackStore
+from knowledge.feedback import DAY, Counts, QuestionRecord, SQLiteFeedbackStore, fact_hash
 
 QUESTION = "Who is the ambassador?"
 SHUVAEV = "Russian Ambassador to Algeria: Valerian Shuvaev"
@@ -395,8 +397,6 @@ async def test_aliases_report_a_fact_that_is_gone(bot: Harness):
 
 async def test_an_alias_taught_by_another_process_is_used(bot: Harness, kb, feedback_db):
     other = SQLiteFeedbackStore.open(feedback_db)  # e.g. `qabot teach` while the bot runs
-    from knowledge.feedback import fact_hash
-
     other.teach(QUESTION, fact_id(kb, SHUVAEV), fact_hash(SHUVAEV))
     other.close()
     answer = await ask(bot, chat=OTHER_CHAT, sender=OTHER_USER)
@@ -417,3 +417,15 @@ async def test_feedback_report_and_stats(bot: Harness, kb):
     stats = (await bot.reply_to(message_update("/stats")))["text"]
     assert "Last 7 days: answered 1, abstained 1, 👍 0, 👎 1" in stats
     assert (await bot.reply_to(message_update("/feedback 0")))["text"].startswith("Send /feedback")
+
+
+async def test_inline_queries_are_not_recorded_and_group_silence_counts_as_unanswered(
+    bot: Harness,
+):
+    await bot.send(inline_update(QUESTION))
+    assert store(bot).counts(1) == Counts(0, 0, 0, 0)
+    # a weak match in a group gets no reply, and is listed as unanswered
+    silent = await bot.texts(message_update(f"@{BOT_USER['username']} debt write off?",
+                                            chat=GROUP_CHAT))  # fmt: skip
+    assert silent == []
+    assert [g.question for g in store(bot).unanswered(1)] == ["debt write off?"]
