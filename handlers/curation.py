@@ -13,6 +13,7 @@ Callback data: `ft:<key>:<fact id>`, the key naming the question waiting to be t
 from __future__ import annotations
 
 import asyncio
+import gettext
 import itertools
 import re
 from html import escape
@@ -40,13 +41,16 @@ REMEMBERED = 200
 QUESTION_WIDTH = 120
 ARROW = "=>"
 
-OFF = (
+OFF = N_(
     "Feedback is off (QABOT_FEEDBACK=off, or the feedback store could not be opened: "
     "see the logs)."
 )
-TEACH_USAGE = (
+TEACH_USAGE = N_(
     "Send <code>/teach QUESTION =&gt; FACT_ID</code> or <code>/teach QUESTION =&gt; WORDS</code>, "
     "or reply to a question with <code>/teach FACT_ID</code> or <code>/teach WORDS</code>."
+)
+LIST_HINT = N_(
+    "Reply to this list with <code>/teach N =&gt; FACT_ID</code> or <code>/teach N WORDS</code>."
 )
 
 PRIVACY = N_(
@@ -63,6 +67,12 @@ PRIVACY = N_(
 )
 PRIVACY_ON = N_("Recording is currently on.")
 PRIVACY_OFF = N_("Recording is currently off.")
+
+
+def _t(update: Update) -> gettext.NullTranslations:
+    """The admin's language (commands carry no question to tell it from)."""
+    user = update.effective_user
+    return translator(user.language_code if user else None)
 
 
 def _pending(shared: Feedback) -> BoundedDict[int, tuple[str, tuple[int, ...]]]:
@@ -84,7 +94,7 @@ async def _admin_store(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Fe
         return None
     shared = feedback(context)
     if shared.store is None:
-        await reply(update, context, OFF)
+        await reply(update, context, _t(update).gettext(OFF))
         return None
     return shared
 
@@ -117,9 +127,10 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     shared = await _admin_store(update, context)
     if shared is None or shared.store is None:
         return
+    t = _t(update)
     days = _days(update)
     if days is None:
-        await reply(update, context, "Send /unanswered or /unanswered DAYS (1-3650).")
+        await reply(update, context, t.gettext("Send /unanswered or /unanswered DAYS (1-3650)."))
         return
     try:
         groups = await asyncio.to_thread(shared.store.unanswered, days, None, REPORT_LIMIT)
@@ -127,14 +138,21 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, context, f"⚠️ {escape(str(exc))}")
         return
     if not groups:
-        await reply(update, context, f"No unanswered questions in the last {days} days.")
+        text = t.ngettext(
+            "No unanswered questions in the last {n} day.",
+            "No unanswered questions in the last {n} days.",
+            days,
+        )
+        await reply(update, context, text.format(n=days))
         return
-    lines = [f"<b>Unanswered in the last {days} days</b>"]
+    heading = t.ngettext(
+        "Unanswered in the last {n} day", "Unanswered in the last {n} days", days
+    ).format(n=days)
+    lines = [f"<b>{heading}</b>"]
     for number, group in enumerate(groups, 1):
         lines.append(f"{number}. {_quote(group.question)} ×{group.count}")
         lines += [f"    ~ {_quote(v)}" for v in group.variants[:2]]
-    lines += ["", "Reply to this list with <code>/teach N =&gt; FACT_ID</code> or "
-              "<code>/teach N WORDS</code>."]  # fmt: skip
+    lines += ["", t.gettext(LIST_HINT)]
     await _send_listing(update, context, "\n".join(lines), [g.question for g in groups])
 
 
@@ -144,24 +162,29 @@ async def feedback_report(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     shared = await _admin_store(update, context)
     if shared is None or shared.store is None:
         return
+    t = _t(update)
     days = _days(update)
     if days is None:
-        await reply(update, context, "Send /feedback or /feedback DAYS (1-3650).")
+        await reply(update, context, t.gettext("Send /feedback or /feedback DAYS (1-3650)."))
         return
     kb = state(context).kb
     store = shared.store
+    gone = f"<i>{t.gettext('(no longer in the knowledge base)')}</i>"
 
     def report() -> tuple[list[str], list[str]]:
         lines, questions = [], []
         for item in store.disputed(days, None, REPORT_LIMIT):
             fact = kb.fact(item.fact_id)
             same = fact is not None and fact_hash(fact.text) == item.fact_hash
-            text = escape(shorten(fact.text, 90)) if fact and same else "<i>(no longer there)</i>"
+            text = escape(shorten(fact.text, 90)) if fact and same else gone
             questions.append(item.questions[0] if item.questions else "")
-            votes = f"👎 {item.down} 👍 {item.up}"
-            lines.append(f"{len(questions)}. fact {item.fact_id} {votes}: {text}")
+            name = t.gettext("fact {id}").format(id=item.fact_id)
+            lines.append(f"{len(questions)}. {name} 👎 {item.down} 👍 {item.up}: {text}")
             lines += [f"    ? {_quote(q)}" for q in item.questions[:3]]
-            lines += [f"    → fact {f} chosen instead ×{n}" for f, n in item.chosen]
+            lines += [
+                "    → " + t.gettext("fact {id} chosen instead").format(id=f) + f" ×{n}"
+                for f, n in item.chosen
+            ]
         return lines, questions
 
     try:
@@ -170,14 +193,20 @@ async def feedback_report(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await reply(update, context, f"⚠️ {escape(str(exc))}")
         return
     if not lines:
-        await reply(update, context, f"No 👎 in the last {days} days.")
+        text = t.ngettext("No 👎 in the last {n} day.", "No 👎 in the last {n} days.", days)
+        await reply(update, context, text.format(n=days))
         return
-    lines.insert(0, f"<b>Facts voted 👎 in the last {days} days</b>")
-    lines += ["", "Reply to this list with <code>/teach N =&gt; FACT_ID</code>."]
+    heading = t.ngettext(
+        "Facts voted 👎 in the last {n} day", "Facts voted 👎 in the last {n} days", days
+    ).format(n=days)
+    lines.insert(0, f"<b>{heading}</b>")
+    lines += ["", t.gettext(LIST_HINT)]
     await _send_listing(update, context, "\n".join(lines), questions)
 
 
-def _parse_teach(message: Message, argument: str, listed: list[str] | None) -> tuple[str, str]:
+def _parse_teach(
+    message: Message, argument: str, listed: list[str] | None, t: gettext.NullTranslations
+) -> tuple[str, str]:
     """(question, target) from the three /teach forms; target is a fact id or search words.
     Raises ValueError with the line to send back."""
     replied = message.reply_to_message
@@ -185,8 +214,10 @@ def _parse_teach(message: Message, argument: str, listed: list[str] | None) -> t
         number, _, target = argument.replace(ARROW, " ", 1).partition(" ")
         if not number.isdigit() or not 1 <= int(number) <= len(listed):
             raise ValueError(
-                "Say which question of the list: <code>/teach N =&gt; FACT_ID</code>, "
-                f"with N from 1 to {len(listed)}."
+                t.gettext(
+                    "Say which question of the list: <code>/teach N =&gt; FACT_ID</code>, "
+                    "with N from 1 to {n}."
+                ).format(n=len(listed))
             )
         return listed[int(number) - 1], target.strip()
     if ARROW in argument:
@@ -195,7 +226,7 @@ def _parse_teach(message: Message, argument: str, listed: list[str] | None) -> t
     if replied is not None and (replied.text or replied.caption):
         question = (replied.text or replied.caption or "").strip()
         return question, argument.strip() or question
-    raise ValueError(TEACH_USAGE)
+    raise ValueError(t.gettext(TEACH_USAGE))
 
 
 async def teach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -208,21 +239,23 @@ async def teach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     listed = None
     if replied is not None:
         listed = _listings(shared).get((replied.chat_id, replied.message_id))
+    t = _t(update)
     try:
-        question, target = _parse_teach(message, command_argument(message), listed)
+        question, target = _parse_teach(message, command_argument(message), listed, t)
     except ValueError as exc:
         await reply(update, context, str(exc))
         return
     if not question or not target:
-        await reply(update, context, TEACH_USAGE)
+        await reply(update, context, t.gettext(TEACH_USAGE))
         return
     kb = state(context).kb
     if target.isdigit():
-        await _teach(update, context, shared, question, int(target))
+        await reply(update, context, await _store_alias(context, shared, question, int(target), t))
         return
     facts = await asyncio.to_thread(kb.search, target, CANDIDATES)
     if not facts:
-        await reply(update, context, f"No facts match “{escape(target)}”. Try other words.")
+        text = t.gettext("No facts match “{words}”. Try other words.")
+        await reply(update, context, text.format(words=escape(target)))
         return
     key = next(shared.extras.setdefault("keys", itertools.count(1)))
     _pending(shared)[key] = (question, tuple(f.id for f in facts))
@@ -233,22 +266,16 @@ async def teach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             for f in facts
         ]
     )  # fmt: skip
-    await reply(update, context, f"Which fact answers {_quote(question)}?", keyboard)
+    text = t.gettext("Which fact answers {question}?").format(question=_quote(question))
+    await reply(update, context, text, keyboard)
 
 
-async def _teach(
-    update: Update,
+async def _store_alias(
     context: ContextTypes.DEFAULT_TYPE,
     shared: Feedback,
     question: str,
     fact_id: int,
-) -> None:
-    text = await _store_alias(context, shared, question, fact_id)
-    await reply(update, context, text)
-
-
-async def _store_alias(
-    context: ContextTypes.DEFAULT_TYPE, shared: Feedback, question: str, fact_id: int
+    t: gettext.NullTranslations,
 ) -> str:
     """Teach the alias; returns the line to show (or why not)."""
     kb = state(context).kb
@@ -256,18 +283,20 @@ async def _store_alias(
     assert store is not None
     fact = await asyncio.to_thread(kb.fact, fact_id)
     if fact is None:
-        return f"There is no fact {fact_id} in the knowledge base. Find one with /search WORDS."
+        text = t.gettext(
+            "There is no fact {id} in the knowledge base. Find one with /search WORDS."
+        )
+        return text.format(id=fact_id)
     try:
         alias = await asyncio.to_thread(store.teach, question, fact.id, fact_hash(fact.text))
     except ValueError:
-        return "The question has no words."
+        return t.gettext("The question has no words.")
     except FeedbackError as exc:
         return f"⚠️ {escape(str(exc))}"
     await refresh_aliases(shared)
-    return (
-        f"✅ Alias {alias.id}: {_quote(alias.question)} now answers with fact {fact.id}:\n"
-        f"{escape(fact.text)}"
-    )
+    text = t.gettext("✅ Alias {alias}: {question} now answers with fact {id}:")
+    text = text.format(alias=alias.id, question=_quote(alias.question), id=fact.id)
+    return f"{text}\n{escape(fact.text)}"
 
 
 async def teach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -287,16 +316,17 @@ async def _press_teach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     assert query is not None
     shared = feedback(context)
     message = query.message
+    t = _t(update)
     admin = query.from_user.id in state(context).admins
     if not admin or not isinstance(message, Message) or message.chat.type != ChatType.PRIVATE:
-        return "This button is for the bot's admins."
+        return t.gettext("This button is for the bot's admins.")
     if shared.store is None:
-        return "Feedback is off."
+        return t.gettext("Feedback is off.")
     _, key, fact = (query.data or "").split(":")
     pending = _pending(shared).get(int(key))
     if pending is None or int(fact) not in pending[1]:
-        return "This list has expired: send /teach again."
-    text = await _store_alias(context, shared, pending[0], int(fact))
+        return t.gettext("This list has expired: send /teach again.")
+    text = await _store_alias(context, shared, pending[0], int(fact), t)
     await query.edit_message_text(text, reply_markup=None)
     return None
 
@@ -308,17 +338,22 @@ async def aliases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     kb = state(context).kb
     store = shared.store
+    t = _t(update)
 
     def listing() -> list[str]:
         lines = []
         for status in statuses(kb, store.aliases()):
             alias = status.alias
             if status.fact_id is None:
-                where = f"⚠️ fact {alias.fact_id} is gone from the knowledge base: not applied"
+                where = "⚠️ " + t.gettext(
+                    "fact {id} is gone from the knowledge base: not applied"
+                ).format(id=alias.fact_id)
             else:
                 fact = kb.fact(status.fact_id)
-                moved = f" (was {alias.fact_id})" if status.moved else ""
-                where = f"fact {status.fact_id}{moved}: {escape(shorten(fact.text, 60))}"
+                where = t.gettext("fact {id}").format(id=status.fact_id)
+                if status.moved:
+                    where += " (" + t.gettext("was {id}").format(id=alias.fact_id) + ")"
+                where += f": {escape(shorten(fact.text if fact else '', 60))}"
             lines.append(f"{alias.id}. {_quote(alias.question)} → {where}")
         return lines
 
@@ -328,9 +363,10 @@ async def aliases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, f"⚠️ {escape(str(exc))}")
         return
     if not lines:
-        await reply(update, context, "No taught questions yet. " + TEACH_USAGE)
+        none = t.gettext("No taught questions yet.")
+        await reply(update, context, f"{none} {t.gettext(TEACH_USAGE)}")
         return
-    lines.insert(0, "<b>Taught questions</b> (/forget ID deletes one)")
+    lines.insert(0, t.gettext("<b>Taught questions</b> (/forget ID deletes one)"))
     await reply(update, context, "\n".join(lines))
 
 
@@ -339,9 +375,10 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     shared = await _admin_store(update, context)
     if shared is None or shared.store is None:
         return
+    t = _t(update)
     argument = command_argument(update.effective_message)
     if not re.fullmatch(r"\d{1,18}", argument):
-        await reply(update, context, "Send /forget ID, with an id from /aliases.")
+        await reply(update, context, t.gettext("Send /forget ID, with an id from /aliases."))
         return
     try:
         gone = await asyncio.to_thread(shared.store.forget, int(argument))
@@ -350,9 +387,10 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await refresh_aliases(shared)
     if gone:
-        await reply(update, context, f"Forgot alias {argument}.")
+        text = t.gettext("Forgot alias {id}.")
     else:
-        await reply(update, context, f"There is no alias {argument}. See /aliases.")
+        text = t.gettext("There is no alias {id}. See /aliases.")
+    await reply(update, context, text.format(id=argument))
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

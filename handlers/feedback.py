@@ -382,18 +382,29 @@ async def _choose(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE) -> s
     return None
 
 
-async def stats_lines(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
-    """The feedback lines of /stats: the last 7 days from the store."""
+async def stats_lines(context: ContextTypes.DEFAULT_TYPE, lang: str | None = None) -> list[str]:
+    """The feedback lines of /stats: answered, abstained, 👍 and 👎 over the last 7 days."""
+    t = translator(lang)
     store = feedback(context).store
     if store is None:
-        return ["Feedback: off"]
+        return [t.gettext("Feedback: off")]
     try:
         counts = await asyncio.to_thread(store.counts, STATS_DAYS)
     except FeedbackError as exc:
-        return [f"Feedback: unavailable ({html.escape(str(exc))})"]
+        return [t.gettext("Feedback: unavailable ({error})").format(error=html.escape(str(exc)))]
+    text = t.ngettext(
+        "Last {n} day: answered {answered}, abstained {abstained}, 👍 {up}, 👎 {down}",
+        "Last {n} days: answered {answered}, abstained {abstained}, 👍 {up}, 👎 {down}",
+        STATS_DAYS,
+    )
     return [
-        f"Last {STATS_DAYS} days: answered {counts.answered}, abstained "
-        f"{counts.abstained}, 👍 {counts.up}, 👎 {counts.down}"
+        text.format(
+            n=STATS_DAYS,
+            answered=counts.answered,
+            abstained=counts.abstained,
+            up=counts.up,
+            down=counts.down,
+        )
     ]
 
 

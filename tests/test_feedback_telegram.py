@@ -429,3 +429,12 @@ async def test_inline_queries_are_not_recorded_and_group_silence_counts_as_unans
                                             chat=GROUP_CHAT))  # fmt: skip
     assert silent == []
     assert [g.question for g in store(bot).unanswered(1)] == ["debt write off?"]
+
+
+async def test_curation_replies_in_the_admins_language(bot: Harness):
+    russian_admin = {**ADMIN, "language_code": "ru"}
+    await ask(bot, UNANSWERED, chat=OTHER_CHAT, sender=OTHER_USER)
+    listing = (await bot.reply_to(message_update("/unanswered", sender=russian_admin)))["text"]
+    assert listing.startswith("<b>Без ответа за последние 7 дней</b>")
+    missing = await bot.reply_to(message_update("/teach x => 99999", sender=russian_admin))
+    assert missing["text"].startswith("Факта 99999 нет в базе знаний.")
