@@ -38,7 +38,7 @@ eval: $(STAMP)
 LOCALE := bot/locale
 messages: $(STAMP)
 	$(BIN)/pybabel extract --project=qabot --no-wrap --no-location --sort-output -k N_ \
-		-o $(LOCALE)/qabot.pot bot handlers
+		-o $(LOCALE)/qabot.pot bot handlers knowledge/commands.py
 	$(BIN)/pybabel update --no-wrap -D qabot -i $(LOCALE)/qabot.pot -d $(LOCALE)
 
 catalogs: $(STAMP)

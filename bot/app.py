@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScope,
     BotCommandScopeAllGroupChats,
@@ -28,7 +29,9 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Te
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.i18n import LANGUAGES, N_, translator
 from bot.logging_setup import RedactingFilter, configure_logging
+from bot.phrases import shorten
 from bot.settings import Settings, SettingsError
 from handlers import HANDLERS
 from handlers.feedback import start_feedback, stop_feedback
@@ -47,6 +50,7 @@ ALLOWED_UPDATES = [
     Update.EDITED_CHANNEL_POST,
     Update.CALLBACK_QUERY,
     Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,  # added to a group: greet
 ]
 # Commands that make sense in a group menu (/start is for private chats).
 GROUP_COMMANDS = ("ask", "visits", "search", "sources", "help")
@@ -56,14 +60,60 @@ RETRIES_AFTER_FLOOD_WAIT = 3
 # are never retried.
 SEND_RETRY_DELAYS = (0.5, 1.0, 2.0)
 ADMIN_NOTICE_INTERVAL = 60.0  # seconds between two error notices to the admins
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+SORRY = N_("Sorry, something went wrong on my side. Please try again in a moment.")
+DESCRIPTION_LIMIT = 512  # characters Telegram keeps of a bot's description
+SHORT_DESCRIPTION_LIMIT = 120
+TOPICS_SHOWN = 3
 
 
-def command_menus() -> list[tuple[list[BotCommand], BotCommandScope]]:
-    """The command menu for private chats, and a shorter one for groups."""
-    private = [BotCommand(name, description) for name, description in COMMANDS]
+def command_menus(lang: str = "en") -> list[tuple[list[BotCommand], BotCommandScope]]:
+    """The command menu for private chats, and a shorter one for groups, in `lang`."""
+    t = translator(lang)
+    private = [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
     group = [command for command in private if command.command in GROUP_COMMANDS]
     return [(private, BotCommandScopeAllPrivateChats()), (group, BotCommandScopeAllGroupChats())]
+
+
+def topics(kb: KnowledgeBase, lang: str) -> str:
+    """The articles loaded, for a description: 'A, B, C and 4 more'."""
+    t = translator(lang)
+    titles = [a.title for a in kb.articles()]
+    shown = ", ".join(titles[:TOPICS_SHOWN])
+    if len(titles) > TOPICS_SHOWN:
+        more = len(titles) - TOPICS_SHOWN
+        shown = t.ngettext("{titles} and {n} more", "{titles} and {n} more", more).format(
+            titles=shown, n=more
+        )
+    return shown
+
+
+def descriptions(kb: KnowledgeBase, lang: str) -> tuple[str, str]:
+    """The bot's description (shown before /start) and short description (its profile),
+    naming the articles loaded."""
+    t = translator(lang)
+    about = topics(kb, lang)
+    description = t.gettext(
+        "I answer questions about {topics}. I quote the article and link the section I "
+        "quote, or say that I don't know. Ask in any of English, Russian, French or Arabic."
+    ).format(topics=about)
+    short = t.gettext("Questions about {topics}, answered with quotes and sources.").format(
+        topics=about
+    )
+    return shorten(description, DESCRIPTION_LIMIT), shorten(short, SHORT_DESCRIPTION_LIMIT)
+
+
+async def set_up_profile(bot: Bot, kb: KnowledgeBase) -> None:
+    """Command menus and descriptions for every language (English is the default)."""
+    for lang in LANGUAGES:
+        code = None if lang == "en" else lang
+        description, short = descriptions(kb, lang)
+        try:
+            for commands, scope in command_menus(lang):
+                await bot.set_my_commands(commands, scope, code)
+            await bot.set_my_description(description, code)
+            await bot.set_my_short_description(short, code)
+        except TelegramError as exc:  # a missing menu is no reason not to serve
+            log.warning("Could not set the command menus or descriptions (%s): %s", lang, exc)
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -131,11 +181,7 @@ def build_application(
             days=settings.feedback_days,
             group_buttons=settings.group_feedback,
         )
-        for commands, scope in command_menus():
-            try:
-                await application.bot.set_my_commands(commands, scope=scope)
-            except TelegramError as exc:  # a missing menu is no reason not to serve
-                log.warning("Could not set the command menu for %s: %s", scope.type, exc)
+        await set_up_profile(application.bot, kb)
 
     async def post_shutdown(application: Application) -> None:
         await stop_feedback(application)
@@ -186,7 +232,9 @@ def _error_handler(admins: frozenset[int]) -> ErrorCallback:
         message = update.effective_message if isinstance(update, Update) else None
         chats = []
         if message is not None and message.chat.type == ChatType.PRIVATE:
-            chats.append((message.chat_id, SORRY))
+            user = update.effective_user if isinstance(update, Update) else None
+            sorry = translator(user.language_code if user else None).gettext(SORRY)
+            chats.append((message.chat_id, sorry))
         if admins and time.monotonic() - last_notice >= ADMIN_NOTICE_INTERVAL:
             last_notice = time.monotonic()
             notice = f"⚠️ {type(context.error).__name__} while handling update {update_id}; "

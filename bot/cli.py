@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         help="build from these files only (default: keep the articles already there)",
     )
     p.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="link articles to URL + title (\"\" for no link; default: Wikipedia); "
+        "a URL: line in an article's infobox wins",
+    )
+    p.add_argument(
         "--skip-bad",
         action="store_true",
         help="report and skip files that cannot be parsed (default: stop)",
@@ -113,9 +119,12 @@ def cmd_ingest(args) -> int:
             keep_existing=not args.replace,
             skip_bad=args.skip_bad,
             progress=progress.step,
+            base_url=args.base_url,
         )
     finally:
         progress.close()
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for problem in result.skipped:
         print(f"skipped {problem}", file=sys.stderr)
     for report in result.articles:

@@ -24,7 +24,7 @@ def render_answer(answer: Answer) -> str:
         lines.insert(0, phrase("in_english", answer.lang))
     for source in answer.sources:
         where = f"{source.article} › {source.section}" if source.section else source.article
-        lines.append(f"— {where} ({source.url})")
+        lines.append(f"— {where} ({source.url})" if source.url else f"— {where}")
     return "\n".join(lines)
 
 

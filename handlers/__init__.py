@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
@@ -20,7 +21,7 @@ from telegram.ext import (
 
 from handlers.admin import ADMIN_CALLBACKS
 from handlers.buttons import CALLBACK_PATTERN, button, stale_button
-from handlers.chat import channel_post, free_text, not_text, unknown_command
+from handlers.chat import added_to_group, channel_post, free_text, not_text, unknown_command
 from handlers.commands import COMMAND_CALLBACKS
 from handlers.curation import CURATION_CALLBACKS, privacy
 from handlers.curation import HANDLERS as CURATION_BUTTONS
@@ -45,12 +46,14 @@ HANDLERS: list[tuple[int, BaseHandler]] = [
     # CommandHandler does not see channel posts: commands and mentions in channels
     (FEATURES, MessageHandler(filters.UpdateType.CHANNEL_POSTS & filters.TEXT, channel_post)),
     (FEATURES, MessageHandler(_CHATS & filters.TEXT & ~filters.COMMAND, free_text)),
+    (FEATURES, MessageHandler(_CHATS & filters.CAPTION & ~filters.COMMAND, free_text)),
     (FEATURES, MessageHandler(_PRIVATE & filters.COMMAND, unknown_command)),
     (FEATURES, MessageHandler(_PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT, not_text)),
     (FEATURES, CallbackQueryHandler(button, pattern=CALLBACK_PATTERN)),
     *((FEATURES, handler) for handler in (*FEEDBACK_BUTTONS, *CURATION_BUTTONS)),  # 👍/👎, /teach
     (FEATURES, CallbackQueryHandler(stale_button)),  # data this version never sent
     (FEATURES, InlineQueryHandler(inline_query)),
+    (FEATURES, ChatMemberHandler(added_to_group, ChatMemberHandler.MY_CHAT_MEMBER)),
 ]
 
 __all__ = ["FEATURES", "GATEKEEPING", "HANDLERS"]

@@ -36,10 +36,9 @@ def command_argument(message: Message) -> str:
 def mentions(message: Message, username: str) -> bool:
     """Whether the message @mentions `username`."""
     wanted = f"@{username}".lower()
-    return any(
-        value.lower() == wanted
-        for value in message.parse_entities([MessageEntity.MENTION]).values()
-    )
+    found = message.parse_entities([MessageEntity.MENTION])
+    found |= message.parse_caption_entities([MessageEntity.MENTION])  # a photo's caption
+    return any(value.lower() == wanted for value in found.values())
 
 
 def is_addressed(message: Message, bot: Bot) -> bool:

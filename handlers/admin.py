@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from html import escape
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -18,6 +17,8 @@ from telegram.ext import ContextTypes
 from bot.i18n import translator
 from handlers.chat import unknown_command
 from handlers.feedback import stats_lines
+from handlers.language import user_language
+from handlers.render import escape
 from handlers.replies import reply
 from handlers.state import state
 from knowledge import KnowledgeBase, KnowledgeBaseError
@@ -63,19 +64,16 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         new = await asyncio.to_thread(KnowledgeBase.open, path, read_only=True)
     except KnowledgeBaseError as exc:
         log.warning("Reload failed: %s", exc)
-        await reply(
-            update,
-            context,
-            f"⚠️ Reload failed, still serving the previous knowledge base: {escape(str(exc))}",
-        )
+        t = translator(user_language(update))
+        failed = t.gettext("⚠️ Reload failed, still serving the previous knowledge base:")
+        await reply(update, context, f"{escape(failed)} {escape(str(exc))}")
         return
     old = shared.swap(new)
     shared.stats.reloads += 1
     asyncio.get_running_loop().call_later(RETIRE_GRACE_SECONDS, shared.close_retired, old)
     articles = new.articles()
     log.info("Reloaded the knowledge base from %s", path)
-    user = update.effective_user
-    t = translator(user.language_code if user else None)
+    t = translator(user_language(update))
     loaded = t.ngettext("{n} article", "{n} articles", len(articles)).format(n=len(articles))
     facts = sum(a.facts for a in articles)
     loaded += ", " + t.ngettext("{n} fact", "{n} facts", facts).format(n=facts)
@@ -91,22 +89,34 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     shared = state(context)
     counts = shared.stats
     articles = shared.kb.articles()
+    t = translator(user_language(update))
     uptime = int(time.monotonic() - counts.started)
     hours, rest = divmod(uptime, 3600)
-    lines = [
-        "<b>qabot statistics</b>",
-        f"Uptime: {hours}h {rest // 60:02d}m {rest % 60:02d}s",
-        f"Questions: {counts.questions}",
-        f"Answered: {counts.answered}",
-        f"Abstained: {counts.abstained}",
-        f"Left unanswered in groups (weak match): {counts.silent}",
-        f"Refused by the flood limit: {counts.flood_refused}",
-        f"Reloads: {counts.reloads}",
-        f"Articles loaded: {len(articles)}",
-        f"Facts loaded: {sum(a.facts for a in articles)}",
-        f"Visits loaded: {len(shared.kb.visits())}",
-        *await stats_lines(context),  # answered, abstained, 👍, 👎 over 7 days
+    facts = sum(a.facts for a in articles)
+    rows = [
+        (t.gettext("Uptime"), f"{hours}h {rest // 60:02d}m {rest % 60:02d}s"),
+        (t.gettext("Questions"), counts.questions),
+        (t.gettext("Answered"), counts.answered),
+        (t.gettext("Abstained"), counts.abstained),
+        (t.gettext("Left unanswered in groups (weak match)"), counts.silent),
+        (t.gettext("Refused by the flood limit"), counts.flood_refused),
+        (t.gettext("Reloads"), counts.reloads),
+        (
+            t.gettext("Loaded"),
+            t.ngettext("{n} article", "{n} articles", len(articles)).format(n=len(articles)),
+        ),
+        (t.gettext("Loaded"), t.ngettext("{n} fact", "{n} facts", facts).format(n=facts)),
+        (
+            t.gettext("Loaded"),
+            t.ngettext("{n} visit", "{n} visits", len(shared.kb.visits())).format(
+                n=len(shared.kb.visits())
+            ),
+        ),
     ]
+    title = t.gettext("qabot statistics")
+    lines = [f"<b>{escape(title)}</b>"]
+    lines += [f"{escape(label)}: {escape(str(value))}" for label, value in rows]
+    lines += await stats_lines(context, user_language(update))  # 👍, 👎… over 7 days
     await reply(update, context, "\n".join(lines))
 
 

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import logging
 import re
-from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot.examples import examples
+from bot.i18n import translator
+from bot.phrases import filter_hint, filter_problem, no_visits
 from handlers import feedback
 from handlers.addressing import command_argument
+from handlers.conversation import follow_up_entities, remember_entities
+from handlers.language import language_of, user_language
 from handlers.render import (
     did_you_mean_keyboard,
+    escape,
     page_count,
+    page_sources,
+    pager,
+    quoted,
     render_answer,
     render_articles,
     render_facts,
@@ -22,89 +30,138 @@ from handlers.render import (
     render_no_answer,
     render_visits,
     unsure_note,
-    visits_keyboard,
 )
-from handlers.replies import reply
+from handlers.replies import reply, retract
 from handlers.state import state
-from knowledge import parse_visit_filter, thresholds
-from knowledge.models import Answer, Source, Visit, VisitFilter
+from knowledge import (
+    KnowledgeBase,
+    VisitFilterError,
+    filter_text,
+    parse_visit_filter,
+    thresholds,
+)
+from knowledge.models import Answer, VisitFilter
 
 log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 5
-DEEP_LINK = re.compile(r"f(\d+)")
+DEEP_LINK = re.compile(r"f([1-9]\d{0,17})")  # a fact id: fits an SQLite integer
+CALLBACK_LIMIT = 64  # bytes of callback_data Telegram keeps
+VISITS_DATA = "vp:{page}:"  # + the filter as text: the whole state of a visits page
+SOURCES_DATA = "sp:{page}"
+
+
+def suggestions(answer: Answer, kb: KnowledgeBase, lang: str) -> list[str]:
+    """What to suggest when abstaining: the engine's own candidates when it has some, then
+    example questions from the articles loaded, in the reader's language."""
+    generic = set(kb.examples())
+    own = [s for s in answer.suggestions if s not in generic] if lang == "en" else []
+    return list(dict.fromkeys(own + examples(kb, lang)))[:3]
 
 
 def render_reply(
-    answer: Answer, context: ContextTypes.DEFAULT_TYPE
+    answer: Answer, context: ContextTypes.DEFAULT_TYPE, lang: str = "en", assumed: str = ""
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The message for an answer; when unsure, "did you mean" buttons under it."""
     username = context.bot.username
     if answer.abstained:
-        suggestions = answer.suggestions or state(context).kb.examples()[:3]
-        return render_no_answer(suggestions, answer.lang), None
+        return render_no_answer(suggestions(answer, state(context).kb, lang), lang), None
     if answer.curated:  # taught by an admin: no "did you mean"
-        return render_answer(answer, username, note=feedback.curated_note(answer.lang)), None
+        return render_answer(answer, username, feedback.curated_note(lang), lang, assumed), None
     if answer.confidence < thresholds.UNSURE and answer.alternatives:
         keyboard = did_you_mean_keyboard(answer.alternatives)
-        return render_answer(answer, username, note=unsure_note(answer.lang)), keyboard
-    return render_answer(answer, username), None
+        note = unsure_note(lang) if keyboard else ""
+        return render_answer(answer, username, note, lang, assumed), keyboard
+    return render_answer(answer, username, lang=lang, assumed=assumed), None
 
 
 async def answer_question(
     update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, *, explicit: bool
 ) -> None:
     """Answer `question`. In groups and channels an implicit question (a mention, a reply)
-    gets no answer when the match is weak; an explicit /ask always does."""
+    gets no answer when the match is weak; an explicit /ask always does.
+
+    A follow-up such as "and when did he go back?" borrows the names of the chat's last
+    question (for a few minutes), and the answer says which name it assumed.
+    """
     message = update.effective_message
     if message is None:
         return
+    lang = language_of(update, question)
+    t = translator(lang)
+    kb = state(context).kb
     if not question:
-        examples = state(context).kb.examples()[:2]
-        hint = "Ask me a question about the articles"
-        if examples:
-            hint += ", for example:\n" + "\n".join(f"• {escape(e)}" for e in examples)
+        hint = escape(t.gettext("Ask me a question about the articles."))
+        found = examples(kb, lang)[:2]
+        if found:
+            hint += "\n" + escape(t.gettext("For example:")) + "\n"
+            hint += "\n".join(f"• {escape(e)}" for e in found)
         await reply(update, context, hint)
         return
     counts = state(context).stats
     counts.questions += 1
-    answer = await feedback.ask(context, question)  # taught aliases first, off the event loop
+    borrowed = follow_up_entities(context, message.chat_id, question, lang)
+    # taught aliases first, then retrieval, off the event loop
+    answer = await feedback.ask(context, question, borrowed)
     weak = answer.abstained or answer.confidence < thresholds.GROUP_SILENCE
     if weak and not explicit and message.chat.type != ChatType.PRIVATE:
         counts.silent += 1
         log.debug("Staying silent in chat %s: confidence %.2f", message.chat_id, answer.confidence)
         await feedback.record_answer(update, context, question, answer, None, replied=False)
+        await retract(update, context, lang)  # an edit made an earlier answer wrong
         return
     if answer.abstained:
         counts.abstained += 1
     else:
         counts.answered += 1
-    text, keyboard = render_reply(answer, context)
+        remember_entities(context, message.chat_id, question, borrowed)
+    assumed = ", ".join(name.title() for name in borrowed) if not answer.abstained else ""
+    text, keyboard = render_reply(answer, context, lang, assumed)
     keyboard = await feedback.record_answer(update, context, question, answer, keyboard)
     await reply(update, context, text, keyboard)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start, and deep links: `/start f123` shows fact 123."""
-    payload = command_argument(update.effective_message)
-    if match := DEEP_LINK.fullmatch(payload):
-        answer = state(context).kb.answer_fact(int(match.group(1)))
-        if answer is not None:
-            await reply(update, context, render_answer(answer, context.bot.username))
-            return
-    examples = state(context).kb.examples()[:3]
+def welcome(kb: KnowledgeBase, lang: str) -> str:
+    """The /start text: what the bot does, questions to try, where to look next."""
+    t = translator(lang)
     lines = [
-        "<b>Hello!</b> I answer questions about encyclopedia articles: I quote the "
-        "article and link the section, or tell you when I don't know."
+        t.gettext(
+            "<b>Hello!</b> I answer questions about encyclopedia articles: I quote the "
+            "article and link the section, or tell you when I don't know."
+        )
     ]
-    if examples:
-        lines += ["", "Try asking:"] + [f"• {escape(e)}" for e in examples]
-    lines += ["", "/help lists everything I can do."]
-    await reply(update, context, "\n".join(lines))
+    found = examples(kb, lang)[:3]
+    if found:
+        lines += ["", escape(t.gettext("Try asking:"))] + [f"• {escape(e)}" for e in found]
+    lines += ["", escape(t.gettext("/help lists everything I can do."))]
+    return "\n".join(lines)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start, and deep links: `/start f123` shows fact 123; an unknown link says so."""
+    payload = command_argument(update.effective_message)
+    lang = user_language(update)
+    t = translator(lang)
+    kb = state(context).kb
+    if payload and (match := DEEP_LINK.fullmatch(payload)):
+        answer = kb.answer_fact(int(match.group(1)))
+        if answer is not None:
+            await reply(update, context, render_answer(answer, context.bot.username, lang=lang))
+            return
+        gone = t.gettext("That fact is no longer in the knowledge base.")
+        await reply(update, context, escape(gone) + "\n\n" + welcome(kb, lang))
+        return
+    if payload and payload != "inline":
+        unknown = t.gettext("I don't recognise that link.")
+        await reply(update, context, escape(unknown) + "\n\n" + welcome(kb, lang))
+        return
+    await reply(update, context, welcome(kb, lang))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, context, render_help(context.bot.username))
+    lang = user_language(update)
+    found = examples(state(context).kb, lang)
+    await reply(update, context, render_help(context.bot.username, lang, found))
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -113,47 +170,92 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer_question(update, context, question, explicit=True)
 
 
-async def visits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/visits [filter]: the high-level visits, filtered, in pages."""
-    words = command_argument(update.effective_message)
-    flt = parse_visit_filter(words) if words else VisitFilter()
-    found = state(context).kb.visits(flt)
+def name_example(kb: KnowledgeBase) -> str | None:
+    """A guest's name from the visits loaded, for hints (`/visits Medvedev`)."""
+    for visit in reversed(kb.visits()):
+        if visit.guest:
+            return visit.guest.split()[-1]
+    return None
+
+
+def visits_page(
+    kb: KnowledgeBase, flt: VisitFilter, page: int, lang: str
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """One page of a visits list as one message, with ‹ › buttons that carry the filter
+    and the page (no server memory); None when nothing matches."""
+    found = kb.visits(flt)
     if not found:
-        await reply(
-            update,
-            context,
-            f"No visits match “{escape(words)}”. Try /visits 2006, /visits 2000-2010, "
-            "/visits 1960s or /visits Putin.",
-        )
-        return
+        return None
     pages = page_count(len(found))
-    key = state(context).remember_visit_list(flt) if pages > 1 else 0
-    text = render_visits(found, flt, 0, visits_sources(context, found))
-    await reply(update, context, text, visits_keyboard(key, 0, pages))
+    page = min(max(page, 0), pages - 1)
+    shown = found[page * 5 : (page + 1) * 5]
+    facts = {v.fact_id: fact for v in shown if (fact := kb.fact(v.fact_id)) is not None}
+    text = render_visits(shown, len(found), flt, page, page_sources(shown, facts), lang)
+    if pages == 1:
+        return text, None
+    data = VISITS_DATA + filter_text(flt)
+    if len(data.format(page=pages).encode()) > CALLBACK_LIMIT:
+        note = translator(lang).gettext("Narrow the filter to turn the pages.")
+        return text + "\n\n" + escape(note), None
+    return text, InlineKeyboardMarkup([pager(data, page, pages, lang)])
 
 
-def visits_sources(context: ContextTypes.DEFAULT_TYPE, found: list[Visit]) -> list[Source]:
-    """The sources of a visits list: the tables its visits come from."""
-    facts = (state(context).kb.fact(visit.fact_id) for visit in found)
-    return list(dict.fromkeys(fact.source for fact in facts if fact is not None))
+async def visits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/visits [filter]: the high-level visits, filtered, one page per message."""
+    words = command_argument(update.effective_message)
+    lang = language_of(update, words)
+    t = translator(lang)
+    kb = state(context).kb
+    try:
+        flt = parse_visit_filter(words) if words else VisitFilter()
+    except VisitFilterError as exc:
+        text = f"{filter_problem(exc, t)} {filter_hint(t, name_example(kb))}"
+        await reply(update, context, escape(text))
+        return
+    page = visits_page(kb, flt, 0, lang)
+    if page is None:
+        text = no_visits(flt, t)
+        if not flt.empty:
+            text += " " + filter_hint(t, name_example(kb))
+        await reply(update, context, escape(text))
+        return
+    await reply(update, context, *page)
+
+
+def sources_page(
+    kb: KnowledgeBase, page: int, lang: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of /sources, with ‹ › buttons."""
+    text, pages = render_articles(kb.articles(), page, lang)
+    page = min(max(page, 0), pages - 1)
+    if pages == 1:
+        return text, None
+    return text, InlineKeyboardMarkup([pager(SOURCES_DATA, page, pages, lang)])
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/sources: the articles loaded, with their sections."""
-    await reply(update, context, render_articles(state(context).kb.articles()))
+    """/sources: the articles loaded, with their sections, one page per message."""
+    await reply(update, context, *sources_page(state(context).kb, 0, user_language(update)))
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/search WORDS: the best matching facts, each with its source."""
     words = command_argument(update.effective_message)
+    lang = language_of(update, words)
+    t = translator(lang)
     if not words:
-        await reply(update, context, "Send /search and some words: <code>/search arms deal</code>.")
+        text = escape(t.gettext("Send /search and some words, for example:"))
+        found = [e for e in examples(state(context).kb, lang) if e.startswith("/search")]
+        command = escape(found[0] if found else "/search")
+        await reply(update, context, f"{text} <code>{command}</code>")
         return
     facts = state(context).kb.search(words, limit=SEARCH_LIMIT)
     if not facts:
-        await reply(update, context, f"No facts match “{escape(words)}”. See /sources.")
+        text = escape(t.gettext("No facts match “{words}”. See /sources."))
+        await reply(update, context, text.format(words=quoted(words)))
         return
-    await reply(update, context, render_facts(facts, f"<b>Facts matching “{escape(words)}”</b>"))
+    heading = escape(t.gettext("Facts matching “{words}”")).format(words=quoted(words))
+    await reply(update, context, render_facts(facts, f"<b>{heading}</b>"))
 
 
 # name → callback; `handlers/__init__.py` registers them, the channel handler dispatches to them

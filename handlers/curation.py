@@ -27,6 +27,7 @@ from handlers.addressing import command_argument
 from handlers.admin import is_admin
 from handlers.chat import unknown_command
 from handlers.feedback import Feedback, feedback, refresh_aliases
+from handlers.language import user_language
 from handlers.render import BUTTON_LABEL_LENGTH, shorten
 from handlers.replies import reply
 from handlers.state import BoundedDict, state
@@ -71,8 +72,7 @@ PRIVACY_OFF = N_("Recording is currently off.")
 
 def _t(update: Update) -> gettext.NullTranslations:
     """The admin's language (commands carry no question to tell it from)."""
-    user = update.effective_user
-    return translator(user.language_code if user else None)
+    return translator(user_language(update))
 
 
 def _pending(shared: Feedback) -> BoundedDict[int, tuple[str, tuple[int, ...]]]:
@@ -395,8 +395,7 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/privacy: what is stored, for how long, and how to opt out (for everyone)."""
-    user = update.effective_user
-    t = translator(user.language_code if user else None)
+    t = translator(user_language(update))
     shared = feedback(context)
     days = shared.days if shared.store is not None else DEFAULT_DAYS
     status = t.gettext(PRIVACY_ON if shared.store is not None else PRIVACY_OFF)

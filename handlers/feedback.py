@@ -15,6 +15,7 @@ import asyncio
 import html
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,11 +153,15 @@ async def refresh_aliases(shared: Feedback) -> AliasBook:
 # -- the answer path -----------------------------------------------------------------------
 
 
-async def ask(context: ContextTypes.DEFAULT_TYPE, question: str) -> Answer:
-    """Answer a question, off the event loop: a taught alias first, else retrieval."""
+async def ask(
+    context: ContextTypes.DEFAULT_TYPE, question: str, borrowed: Sequence[str] = ()
+) -> Answer:
+    """Answer a question, off the event loop: a taught alias first, else retrieval (with the
+    names a follow-up question borrows)."""
     shared = feedback(context)
     book = await refresh_aliases(shared) if shared.store is not None else None
-    return await asyncio.to_thread(ask_with_aliases, state(context).kb, question, book)
+    kb = state(context).kb
+    return await asyncio.to_thread(ask_with_aliases, kb, question, book, tuple(borrowed))
 
 
 async def record_answer(

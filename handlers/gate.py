@@ -9,12 +9,15 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.i18n import N_, translator
 from handlers.addressing import is_addressed
+from handlers.language import user_language
+from handlers.replies import is_edit, retract
 from handlers.state import state
 
 log = logging.getLogger(__name__)
 
-FLOOD_NOTICE = (
+FLOOD_NOTICE = N_(
     "You are sending messages faster than I can answer. Please wait {seconds} seconds; "
     "until then I will not reply."
 )
@@ -35,10 +38,13 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     sender = message.from_user
     if (sender and sender.is_bot) or (message.via_bot and message.via_bot.id == context.bot.id):
         raise ApplicationHandlerStop
+    text = message.text if message.text is not None else message.caption
     if message.chat.type != ChatType.PRIVATE and (
-        message.text is None or not is_addressed(message, context.bot)
+        text is None or not is_addressed(message, context.bot)
     ):
         log.debug("Not addressed to me, ignoring message in chat %s", message.chat_id)
+        if is_edit(update):  # an edit took the mention away: take the answer away too
+            await retract(update, context, user_language(update))
         raise ApplicationHandlerStop
     await _flood_limit(update, context, sender.id if sender else message.chat_id)
 
@@ -56,8 +62,9 @@ async def _flood_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
     message = update.effective_message
     if verdict == "notice" and message is not None:
         seconds = max(1, math.ceil(shared.flood.wait(who)))
+        notice = translator(user_language(update)).gettext(FLOOD_NOTICE)
         await message.reply_text(
-            FLOOD_NOTICE.format(seconds=seconds),
+            notice.format(seconds=seconds),
             do_quote=message.chat.type != ChatType.PRIVATE,
         )
     raise ApplicationHandlerStop

@@ -13,50 +13,56 @@ from telegram import (
 from telegram.constants import MessageLimit
 from telegram.ext import ContextTypes
 
-from handlers.render import SECTION_SEPARATOR, render_answer, shorten
+from bot.examples import examples
+from bot.i18n import translator
+from handlers.language import language_of
+from handlers.render import render_answer, shorten, where
 from handlers.state import state
+from knowledge import thresholds
 from knowledge.models import Answer
 
 INLINE_RESULTS = 10  # Telegram allows 50; ten fit on a phone screen
 TITLE_LENGTH = 80
 DESCRIPTION_LENGTH = 120
 CACHE_SECONDS = 300
+# Results after the first are shown only when this sure (the best one when answerable).
+INLINE_FLOOR = thresholds.UNSURE
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Up to ten answers for the query; example questions with their answers for an empty one."""
+    """Answers for the query, only confident ones; example questions (with their answers)
+    for an empty query. Everything in the asker's language."""
     query = update.inline_query
     if query is None:
         return
     kb = state(context).kb
     question = query.query.strip()
+    lang = language_of(update, question)
+    t = translator(lang)
     answers: list[tuple[str, str, Answer]] = []  # title, description, answer
     if not question:
-        questions = [e for e in kb.examples() if not e.startswith("/")]  # not commands
-        for example in questions[:INLINE_RESULTS]:
+        for example in examples(kb, lang, questions_only=True)[:INLINE_RESULTS]:
             answer = kb.ask(example)
             if not answer.abstained:
                 answers.append((example, shorten(answer.text, DESCRIPTION_LENGTH), answer))
-        button = InlineQueryResultsButton(text="How to ask me", start_parameter="inline")
+        button = InlineQueryResultsButton(text=t.gettext("How to ask me"), start_parameter="inline")
     else:
         best = kb.ask(question)
         if not best.abstained:
             answers.append(_titled(best))
             seen = set(best.fact_ids)
-            fact_ids = [alt.fact_id for alt in best.alternatives]
-            fact_ids += [fact.id for fact in kb.search(question, limit=INLINE_RESULTS)]
-            for fact_id in fact_ids:
-                if len(answers) >= INLINE_RESULTS:
-                    break
-                if fact_id in seen or (answer := kb.answer_fact(fact_id)) is None:
+            for alt in best.alternatives:
+                if len(answers) >= INLINE_RESULTS or alt.confidence < INLINE_FLOOR:
                     continue
-                seen.add(fact_id)
-                answers.append(_titled(answer))
+                if alt.fact_id in seen or (answer := kb.answer_fact(alt.fact_id)) is None:
+                    continue
+                seen.add(alt.fact_id)
+                answers.append(_titled(replace(answer, confidence=alt.confidence)))
         button = (
             None
             if answers
             else InlineQueryResultsButton(
-                text="No answer found: see what I know", start_parameter="inline"
+                text=t.gettext("No answer found: see what I know"), start_parameter="inline"
             )
         )
     results = [
@@ -64,25 +70,33 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             id=str(number),
             title=title,
             description=description,
-            input_message_content=InputTextMessageContent(_fitted(answer, context.bot.username)),
+            input_message_content=InputTextMessageContent(
+                _fitted(answer, context.bot.username, lang)
+            ),
         )
         for number, (title, description, answer) in enumerate(answers[:INLINE_RESULTS])
     ]
-    await query.answer(results, cache_time=CACHE_SECONDS, button=button)
+    # personal: the language (and so the results) depends on who asks
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True, button=button)
 
 
 def _titled(answer: Answer) -> tuple[str, str, Answer]:
     """Title an answer with its quote, described by its citation (`Article › Section`)."""
     first = answer.sources[0] if answer.sources else None
-    where = SECTION_SEPARATOR.join(p for p in (first.article, first.section) if p) if first else ""
-    return shorten(answer.text or answer.question, TITLE_LENGTH) or "Answer", where, answer
+    return (
+        shorten(answer.text or answer.question, TITLE_LENGTH) or "…",
+        where(first) if first else "",
+        answer,
+    )
 
 
-def _fitted(answer: Answer, username: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
+def _fitted(
+    answer: Answer, username: str, lang: str, limit: int = MessageLimit.MAX_TEXT_LENGTH
+) -> str:
     """The rendered answer, its quote shortened until it fits one message with its source."""
-    text = render_answer(answer, username)
+    text = render_answer(answer, username, lang=lang)
     width = len(answer.text)
     while len(text) > limit and width > 20:
         width = width * 3 // 4
-        text = render_answer(replace(answer, text=shorten(answer.text, width)), username)
+        text = render_answer(replace(answer, text=shorten(answer.text, width)), username, lang=lang)
     return text

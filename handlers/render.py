@@ -1,42 +1,67 @@
-"""Telegram HTML for answers, facts, visits and articles. Every outside string is escaped here."""
+"""Telegram HTML for answers, facts, visits and articles, in the reader's language.
+
+Every outside string (article text, user text) is escaped here. Every message fits
+Telegram's 4,096 UTF-16 units: lists are cut into pages that each fit one message.
+"""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
-from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from bot.i18n import N_, translator
+from bot.phrases import describe_filter, shorten
 from knowledge.commands import COMMANDS
-from knowledge.i18n import phrase
 from knowledge.models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
 
 SECTION_SEPARATOR = " › "
 VISITS_PER_PAGE = 5
 BUTTON_LABEL_LENGTH = 48
-UNSURE_NOTE = "<i>Not it? Did you mean one of these?</i>"
+QUERY_WIDTH = 60  # characters of a user's words repeated in a heading
+# A page's budget, in UTF-16 units: room under Telegram's limit for the page line.
+PAGE_BUDGET = MessageLimit.MAX_TEXT_LENGTH - 300
+SOURCES_LINES_PER_PAGE = 40
+UNSURE_NOTE = N_("<i>Not it? Did you mean one of these?</i>")
+NO_ANSWER = N_("I could not find that in the articles I know.")
+
+__all__ = ["escape", "shorten"]
+
+
+def escape(text: str) -> str:
+    """Text for Telegram HTML: `<`, `>` and `&` escaped (quotes need no escaping outside
+    attributes)."""
+    return html.escape(text, quote=False)
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def unsure_note(lang: str = "en") -> str:
-    """The note above "did you mean" buttons, in the asker's language."""
-    return UNSURE_NOTE if lang == "en" else f"<i>{escape(phrase('did_you_mean', lang))}</i>"
-
-NO_ANSWER = "I could not find that in the articles I know."
+    """The note just above "did you mean" buttons, in the reader's language."""
+    return translator(lang).gettext(UNSURE_NOTE)
 
 
 def link(url: str, label: str) -> str:
-    return f'<a href="{escape(url)}">{escape(label)}</a>'
+    """`label` linked to `url`; plain text when there is no link (an owner's article)."""
+    return f'<a href="{html.escape(url)}">{escape(label)}</a>' if url else escape(label)
 
 
-def source_line(sources: Iterable[Source], share_url: str | None = None) -> str:
+def where(source: Source) -> str:
+    """`Article › Section`."""
+    return SECTION_SEPARATOR.join(p for p in (source.article, source.section) if p)
+
+
+def source_line(sources: Iterable[Source], share_url: str | None = None, lang: str = "en") -> str:
     """`📖 Article › Section` linked to the section; several sources share the line."""
-    line = "📖 " + "; ".join(
-        link(s.url, SECTION_SEPARATOR.join(p for p in (s.article, s.section) if p))
-        for s in dict.fromkeys(sources)
-    )
+    line = "📖 " + "; ".join(link(s.url, where(s)) for s in dict.fromkeys(sources))
     if share_url:
-        line += f" · {link(share_url, '🔗 share')}"
+        label = translator(lang).gettext("🔗 share")
+        line += f" · {link(share_url, label)}"
     return line
 
 
@@ -47,48 +72,78 @@ def share_url(bot_username: str | None, answer: Answer) -> str | None:
     return f"https://t.me/{bot_username}?start=f{answer.fact_ids[0]}"
 
 
-def render_answer(answer: Answer, bot_username: str | None = None, note: str = "") -> str:
-    """An answer: the quoted fact(s) (or visits), an optional note, then the source line."""
+def render_answer(
+    answer: Answer,
+    bot_username: str | None = None,
+    note: str = "",
+    lang: str = "en",
+    assumed: str = "",
+) -> str:
+    """An answer: the quoted fact(s) (or visits), the source line, then an optional note
+    (the "did you mean" note sits last, just above its buttons).
+
+    `assumed` names what a follow-up question was taken to be about ("he" → Putin).
+    """
+    t = translator(lang)
     if answer.abstained:
-        return render_no_answer(answer.suggestions, answer.lang)
+        return render_no_answer(answer.suggestions, lang)
+    parts = []
+    if lang != "en":
+        framing = t.gettext("From the article (in English):")
+        parts.append(f"<i>{escape(framing)}</i>")
+    if assumed:
+        about = t.gettext("(About {name}, as in your last question.)").format(name=assumed)
+        parts.append(f"<i>{escape(about)}</i>")
     if answer.visits:
-        parts = ["\n".join(visit_line(v) for v in answer.visits)]
+        parts.append("\n".join(visit_line(v, lang) for v in answer.visits))
     else:
-        parts = [escape(answer.text).strip()]
-    if phrase("in_english", answer.lang):
-        parts.insert(0, f"<i>{escape(phrase('in_english', answer.lang))}</i>")
+        parts.append(escape(answer.text).strip())
+    if answer.sources:
+        parts.append(source_line(answer.sources, share_url(bot_username, answer), lang))
     if note:
         parts.append(note)
-    if answer.sources:
-        parts.append(source_line(answer.sources, share_url(bot_username, answer)))
     return "\n\n".join(parts)
 
 
-def render_help(username: str) -> str:
+def render_help(username: str, lang: str = "en", examples: Sequence[str] = ()) -> str:
     """The /help text: every command, then how to ask in private, in groups and inline."""
+    t = translator(lang)
     lines = [
-        "<b>I answer questions about encyclopedia articles</b>, quoting the article and "
-        "linking the section I quote.",
+        t.gettext(
+            "<b>I answer questions about encyclopedia articles</b>, quoting the article and "
+            "linking the section I quote."
+        ),
         "",
     ]
-    lines += [f"/{name} — {escape(description)}" for name, description in COMMANDS]
+    lines += [f"/{name} — {escape(t.gettext(description))}" for name, description in COMMANDS]
+    if examples:
+        lines += ["", escape(t.gettext("For example:"))]
+        lines += [f"• {escape(e)}" for e in examples[:3]]
     lines += [
         "",
-        "In a private chat, just send your question.",
-        f"In a group, use /ask@{username}, mention @{username} or reply to one of my messages.",
-        f"In any chat, type @{username} and a question to share an answer.",
+        escape(t.gettext("In a private chat, just send your question.")),
+        escape(
+            t.gettext(
+                "In a group, use /ask@{bot}, mention @{bot} or reply to one of my messages."
+            ).format(bot=username)
+        ),
+        escape(
+            t.gettext("In any chat, type @{bot} and a question to share an answer.").format(
+                bot=username
+            )
+        ),
     ]
     return "\n".join(lines)
 
 
 def render_no_answer(suggestions: Sequence[str], lang: str = "en") -> str:
-    """Nothing matched: say so (in the asker's language), and suggest what can be asked."""
-    lines = [NO_ANSWER if lang == "en" else escape(phrase("dont_know", lang))]
+    """Nothing matched: say so (in the reader's language), and suggest what can be asked."""
+    t = translator(lang)
+    lines = [escape(t.gettext(NO_ANSWER))]
     if suggestions:
-        ask = "You can ask, for example:" if lang == "en" else phrase("you_could_ask", lang)
-        lines += ["", escape(ask)]
+        lines += ["", escape(t.gettext("You can ask, for example:"))]
         lines += [f"• {escape(s)}" for s in suggestions[:3]]
-    lines += ["", "Or try /visits, /search WORDS or /sources."]
+    lines += ["", escape(t.gettext("Or try /visits, /search WORDS or /sources."))]
     return "\n".join(lines)
 
 
@@ -100,75 +155,139 @@ def render_facts(facts: Sequence[Fact], heading: str) -> str:
     return "\n\n".join(blocks)
 
 
-def render_articles(articles: Sequence[ArticleInfo]) -> str:
-    """The articles loaded, each with its sections."""
-    if not articles:
-        return "No articles are loaded."
-    blocks = [f"<b>Articles loaded: {len(articles)}</b>"]
-    for article in articles:
-        lines = [
-            f"📄 {link(article.url, article.title)} — {article.facts} facts, "
-            f"{article.visits} visits"
-        ]
-        lines += [f"  • {escape(section)}" for section in article.sections]
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+def quoted(words: str) -> str:
+    """A user's words for a heading: shortened, escaped."""
+    return escape(shorten(words, QUERY_WIDTH))
 
 
-def visit_line(visit: Visit) -> str:
-    line = (
-        f"• <b>{escape(visit.date)}</b> — {escape(visit.guest)} in {escape(visit.place)}"
-        f" (host: {escape(visit.host)})"
+# -- visits ------------------------------------------------------------------------------
+
+
+def visit_line(visit: Visit, lang: str = "en", width: int | None = None) -> str:
+    """`• <b>date</b> — guest in place (host: host) — notes`; fields cut to `width`."""
+    t = translator(lang)
+
+    def cut(text: str) -> str:
+        return escape(shorten(text, width) if width else text)
+
+    line = f"• <b>{cut(visit.date)}</b> — " + t.gettext("{guest} in {place} (host: {host})").format(
+        guest=cut(visit.guest), place=cut(visit.place), host=cut(visit.host)
     )
     if visit.notes:
-        line += f" — {escape(visit.notes)}"
+        line += f" — {cut(visit.notes)}"
     return line
-
-
-def describe_filter(flt: VisitFilter) -> str:
-    """`1960–1969, Putin` for a filter; empty for no filter."""
-    parts = []
-    if flt.year_from is not None or flt.year_to is not None:
-        start, end = flt.year_from, flt.year_to
-        parts.append(str(start) if start == end else f"{start or '…'}–{end or '…'}")
-    parts += [name for name in (flt.person, flt.place, flt.name) if name]
-    return ", ".join(parts)
 
 
 def page_count(total: int, per_page: int = VISITS_PER_PAGE) -> int:
     return max(1, -(-total // per_page))
 
 
+def page_sources(visits: Sequence[Visit], facts: dict[int, Fact]) -> list[Source]:
+    """The sources of the visits shown (their tables), in order, once each."""
+    return list(dict.fromkeys(facts[v.fact_id].source for v in visits if v.fact_id in facts))
+
+
 def render_visits(
-    visits: Sequence[Visit],
+    shown: Sequence[Visit],
+    total: int,
     flt: VisitFilter,
     page: int,
     sources: Sequence[Source],
+    lang: str = "en",
     per_page: int = VISITS_PER_PAGE,
 ) -> str:
-    """One page of a visits list, with its heading and the source line."""
+    """One page of a visits list: heading, the page's visits, page number, and the sources
+    of those visits only. Always one message: long fields are cut until it fits."""
+    t = translator(lang)
     what = describe_filter(flt)
-    heading = f"<b>High-level visits{': ' + escape(what) if what else ''}</b> ({len(visits)})"
-    shown = visits[page * per_page : (page + 1) * per_page]
-    lines = [heading, ""] + [visit_line(v) for v in shown]
-    pages = page_count(len(visits), per_page)
+    heading = t.gettext("High-level visits") + (f": {what}" if what else "")
+    head = f"<b>{escape(heading)}</b> ({total})"
+    pages = page_count(total, per_page)
+    tail = []
     if pages > 1:
-        lines += ["", f"Page {page + 1} of {pages}"]
-    if sources:
-        lines += ["", source_line(sources)]
-    return "\n".join(lines)
+        tail = ["", escape(t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages))]
+    text = ""
+    for width in (None, 400, 160, 60, 24):
+        source = source_line(sources[:per_page]) if sources else ""
+        lines = [head, ""] + [visit_line(v, lang, width) for v in shown] + tail
+        if source:
+            lines += ["", source]
+        text = "\n".join(lines)
+        if utf16_length(text) <= PAGE_BUDGET:
+            break
+    return text
 
 
-def visits_keyboard(key: int, page: int, pages: int) -> InlineKeyboardMarkup | None:
-    """‹ and › buttons for a long visits list; the callback data is `v:<list key>:<page>`."""
-    if pages <= 1:
-        return None
+def pager(data: str, page: int, pages: int, lang: str = "en") -> list[InlineKeyboardButton]:
+    """‹ and › buttons; `data` is a format string with `{page}` (callback data)."""
+    t = translator(lang)
     buttons = []
     if page > 0:
-        buttons.append(InlineKeyboardButton("‹ Previous", callback_data=f"v:{key}:{page - 1}"))
+        buttons.append(
+            InlineKeyboardButton(t.gettext("‹ Previous"), callback_data=data.format(page=page - 1))
+        )
     if page < pages - 1:
-        buttons.append(InlineKeyboardButton("Next ›", callback_data=f"v:{key}:{page + 1}"))
-    return InlineKeyboardMarkup([buttons])
+        buttons.append(
+            InlineKeyboardButton(t.gettext("Next ›"), callback_data=data.format(page=page + 1))
+        )
+    return buttons
+
+
+# -- articles (/sources) -----------------------------------------------------------------
+
+
+def article_lines(articles: Sequence[ArticleInfo], lang: str = "en") -> list[str]:
+    """/sources as lines: each article (linked, with counts), then its sections."""
+    t = translator(lang)
+    lines = []
+    for article in articles:
+        counts = ", ".join(
+            (
+                t.ngettext("{n} fact", "{n} facts", article.facts).format(n=article.facts),
+                t.ngettext("{n} visit", "{n} visits", article.visits).format(n=article.visits),
+            )
+        )
+        lines.append(f"📄 {link(article.url, shorten(article.title, 200))} — {escape(counts)}")
+        lines += [f"  • {escape(shorten(section, 120))}" for section in article.sections]
+    return lines
+
+
+def line_pages(lines: Sequence[str], budget: int = PAGE_BUDGET) -> list[tuple[int, int]]:
+    """(start, end) of each page of `lines`: at most SOURCES_LINES_PER_PAGE lines and
+    `budget` UTF-16 units a page."""
+    pages = []
+    start, size = 0, 0
+    for index, line in enumerate(lines):
+        cost = utf16_length(line) + 1
+        if index > start and (size + cost > budget or index - start >= SOURCES_LINES_PER_PAGE):
+            pages.append((start, index))
+            start, size = index, 0
+        size += cost
+    pages.append((start, len(lines)))
+    return pages
+
+
+def render_articles(
+    articles: Sequence[ArticleInfo], page: int = 0, lang: str = "en"
+) -> tuple[str, int]:
+    """One page of /sources, and the number of pages."""
+    t = translator(lang)
+    if not articles:
+        return escape(t.gettext("No articles are loaded.")), 1
+    lines = article_lines(articles, lang)
+    pages = line_pages(lines)
+    page = min(max(page, 0), len(pages) - 1)
+    start, end = pages[page]
+    count = len(articles)
+    heading = t.ngettext("Articles loaded: {n}", "Articles loaded: {n}", count).format(n=count)
+    body = [f"<b>{escape(heading)}</b>", ""] + list(lines[start:end])
+    if len(pages) > 1:
+        label = t.gettext("Page {page} of {pages}").format(page=page + 1, pages=len(pages))
+        body += ["", escape(label)]
+    return "\n".join(body), len(pages)
+
+
+# -- did you mean ------------------------------------------------------------------------
 
 
 def did_you_mean_keyboard(alternatives: Sequence[Alternative]) -> InlineKeyboardMarkup | None:
@@ -179,15 +298,6 @@ def did_you_mean_keyboard(alternatives: Sequence[Alternative]) -> InlineKeyboard
         if (label := shorten(alt.text, BUTTON_LABEL_LENGTH))
     ]
     return InlineKeyboardMarkup(rows) if rows else None
-
-
-def shorten(text: str, width: int) -> str:
-    """`text` cut at a word boundary to at most `width` characters, with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1].rsplit(" ", 1)[0] or text[: width - 1]
-    return cut.rstrip(" ,;:.") + "…"
 
 
 def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:

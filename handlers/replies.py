@@ -9,9 +9,10 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.i18n import N_, translator
 from handlers.render import split_message
 from handlers.state import state
 
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 
 
 TAG = re.compile(r"<[^>]*>")
+QUESTION_CHANGED = N_("The question was edited; this answer no longer applies.")
 
 
 def as_plain_text(text: str) -> str:
@@ -107,3 +109,24 @@ async def reply(
         first = first or sent
     if first is not None:
         replies[key] = first.message_id
+
+
+async def retract(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str = "en") -> None:
+    """An edited question no longer gets an answer (no longer a mention, or a weak match):
+    delete the earlier answer, or, if Telegram will not, edit it to say the question changed."""
+    message = update.effective_message
+    if message is None or not is_edit(update):
+        return
+    earlier = state(context).replies.pop((message.chat_id, message.message_id), None)
+    if earlier is None:
+        return
+    try:
+        await context.bot.delete_message(message.chat_id, earlier)
+        return
+    except TelegramError as exc:  # e.g. older than 48 hours
+        log.info("Could not delete answer %s in chat %s: %s", earlier, message.chat_id, exc)
+    text = f"<i>{translator(lang).gettext(QUESTION_CHANGED)}</i>"
+    try:
+        await edit_text(context, text, chat_id=message.chat_id, message_id=earlier)
+    except TelegramError as exc:
+        log.info("Could not edit answer %s in chat %s: %s", earlier, message.chat_id, exc)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -12,14 +11,13 @@ from typing import Any, Generic, TypeVar
 from telegram.ext import ContextTypes
 
 from knowledge import KnowledgeBase
-from knowledge.models import VisitFilter
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 STATE_KEY = "qabot"
 REMEMBERED_REPLIES = 2000
-REMEMBERED_LISTS = 500
+REMEMBERED_CHATS = 5000  # chats whose last question's names are kept (for follow-ups)
 REMEMBERED_USERS = 10_000  # flood counters kept; the least recently active are forgotten
 
 
@@ -104,19 +102,14 @@ class BotState:
     replies: BoundedDict[tuple[int, int], int] = field(
         default_factory=lambda: BoundedDict(REMEMBERED_REPLIES)
     )
-    # key in a page button's callback data → the filter of that /visits list
-    visit_lists: BoundedDict[int, VisitFilter] = field(
-        default_factory=lambda: BoundedDict(REMEMBERED_LISTS)
+    # chat id → (names the last answered question was about, monotonic time)
+    conversations: BoundedDict[int, tuple[tuple[str, ...], float]] = field(
+        default_factory=lambda: BoundedDict(REMEMBERED_CHATS)
     )
+    # groups greeted when the bot was added (once each)
+    greeted: BoundedDict[int, bool] = field(default_factory=lambda: BoundedDict(REMEMBERED_CHATS))
     # knowledge bases replaced by /reload, closed after a grace period or at shut-down
     retired: list[KnowledgeBase] = field(default_factory=list)
-    _keys: itertools.count = field(default_factory=lambda: itertools.count(1))
-
-    def remember_visit_list(self, flt: VisitFilter) -> int:
-        key = next(self._keys)
-        self.visit_lists[key] = flt
-        return key
-
     def swap(self, kb: KnowledgeBase) -> KnowledgeBase:
         """Serve `kb` from now on; returns the previous one (retired, still open).
 

@@ -5,7 +5,7 @@ from .kb import KnowledgeBase
 from .models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
 from .parser import ArticleParseError, parse_file, parse_text
 from .store import KnowledgeBaseError
-from .visits import parse_visit_filter
+from .visits import VisitFilterError, filter_text, make_visit_filter, parse_visit_filter
 
 __all__ = [
     "Alternative",
@@ -18,9 +18,12 @@ __all__ = [
     "Source",
     "Visit",
     "VisitFilter",
+    "VisitFilterError",
     "build_knowledge_base",
     "default_db_path",
     "ensure_knowledge_base",
+    "filter_text",
+    "make_visit_filter",
     "parse_file",
     "parse_text",
     "parse_visit_filter",

@@ -90,13 +90,21 @@ def statuses(kb: KnowledgeBase, aliases: Sequence[Alias]) -> list[AliasStatus]:
     return [AliasStatus(alias, resolve(kb, alias)) for alias in aliases]
 
 
-def ask(kb: KnowledgeBase, question: str, book: AliasBook | None) -> Answer:
+def ask(
+    kb: KnowledgeBase,
+    question: str,
+    book: AliasBook | None,
+    context_entities: Sequence[str] = (),
+) -> Answer:
     """Answer `question`: with a taught fact (marked curated) when it matches an alias whose
-    fact is still there, else through retrieval (`kb.ask`)."""
+    fact is still there, else through retrieval (`kb.ask`; `context_entities`, the names a
+    follow-up question borrows, are passed on only when there are some)."""
     alias = book.match(question) if book is not None else None
     if alias is not None:
         fact_id = resolve(kb, alias)
         answer = kb.answer_fact(fact_id, question) if fact_id is not None else None
         if answer is not None:
             return replace(answer, curated=True, lang=detect_language(question))
+    if context_entities:
+        return kb.ask(question, context_entities=context_entities)
     return kb.ask(question)

@@ -13,9 +13,11 @@ from .parser import Article, ArticleParseError, decode, parse_text
 from .store import (
     ArticleReport,
     KnowledgeBaseError,
+    article_url,
     build,
     open_database,
     stored_articles,
+    stored_urls,
 )
 
 SEED_NAME = "algeria-russia-relations.txt"
@@ -27,6 +29,7 @@ class IngestResult:
 
     articles: list[ArticleReport] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. an empty heading, skipped
 
 
 def default_db_path() -> Path:
@@ -48,18 +51,25 @@ def build_knowledge_base(
     keep_existing: bool = False,
     skip_bad: bool = False,
     progress: Callable[[str], None] | None = None,
+    base_url: str | None = None,
 ) -> IngestResult:
     """Build `db_path` from article files, atomically.
 
     With keep_existing, the articles already in the database stay (an article with the same
     title is replaced by the new file). A file that cannot be parsed raises
     ArticleParseError, or with skip_bad is reported in `skipped` and left out.
+
+    Each article links to the address its infobox declares (`URL:` or `Source:`), else to
+    `base_url` + its title (`""`: no link), else to Wikipedia.
     """
     result = IngestResult()
     parsed: dict[str, tuple[Article, str]] = {}
     if keep_existing and Path(db_path).exists():
+        urls = stored_urls(db_path)
         for source, text in stored_articles(db_path):
             article = parse_text(text, source=source)
+            if article.url is None:
+                article.url = urls.get(article.title)
             parsed[article.title] = (article, text)
     for path in paths:
         try:
@@ -70,6 +80,9 @@ def build_knowledge_base(
                 raise
             result.skipped.append(str(exc))
             continue
+        if article.url is None and base_url is not None:
+            article.url = article_url(article.title, base_url)
+        result.warnings += article.warnings
         parsed[article.title] = (article, text)
     result.articles = build(parsed.values(), db_path, progress=progress)
     return result

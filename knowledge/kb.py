@@ -126,12 +126,31 @@ class KnowledgeBase:
 
     # -- questions -----------------------------------------------------------------------
 
-    def ask(self, question: str) -> Answer:
-        """Answer a question with quoted facts, or abstain with suggestions."""
+    def entities_of(self, question: str) -> tuple[str, ...]:
+        """The known names a question is about ('putin', 'algiers'), folded; a follow-up
+        question can pass them back to `ask` as `context_entities`."""
+        question = _clean_question(question)
+        if not question:
+            return ()
+        query = analyse(question, self.vocab)
+        return tuple(
+            t.word for t in query.terms if t.entity and t.known and not t.word.isdigit()
+        )
+
+    def ask(self, question: str, context_entities: tuple[str, ...] = ()) -> Answer:
+        """Answer a question with quoted facts, or abstain with suggestions.
+
+        `context_entities` (from `entities_of` an earlier question) are added to the
+        question when it does not name them itself: 'and when did he go back?' after a
+        question about Putin.
+        """
         question = _clean_question(question)
         if not question:
             return self._abstain(question, "en", "what", phrase("empty"))
         query = analyse(question, self.vocab)
+        missing = [name for name in context_entities if name not in {t.word for t in query.terms}]
+        if missing:
+            query = analyse(f"{question} {' '.join(missing)}", self.vocab)
         if query.wants_list or self._asks_for_visit_list(query):
             listed = self._visit_list(query)
             if listed:

@@ -23,6 +23,9 @@ LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
 SEPARATOR_ROW_RE = re.compile(r"^[\s|:\-+=]+$")
 MAX_TABLE_COLUMNS = 64
+# Infobox keys that give the article's own link instead of a fact: `- URL: https://…`
+LINK_KEYS = frozenset({"url", "source", "link", "website"})
+LINK_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 class ArticleParseError(ValueError):
@@ -61,6 +64,8 @@ class Article:
     blocks: list[Paragraph | Table] = field(default_factory=list)
     sections: list[tuple[str, ...]] = field(default_factory=list)
     source: str = ""
+    url: str | None = None  # declared in the infobox (`URL:` or `Source:`); None: not given
+    warnings: list[str] = field(default_factory=list)  # `file:line: …`, the article still loads
 
     @property
     def tables(self) -> list[Table]:
@@ -159,8 +164,10 @@ def parse_text(text: str, source: str = "<text>") -> Article:
             flush()
             in_infobox = False
             name = clean(heading.group(2))
-            if not name:
-                raise ArticleParseError(source, lineno, "a section heading has no text")
+            if not name:  # the text goes on under the previous heading
+                warning = f"{source}:{lineno}: skipped a section heading with no text"
+                article.warnings.append(warning)
+                continue
             level = len(heading.group(1))
             parent = section[: max(0, level - 2)]
             section = (*parent, name)
@@ -175,6 +182,9 @@ def parse_text(text: str, source: str = "<text>") -> Article:
         item = INFOBOX_ITEM_RE.match(line)
         if in_infobox and item:
             key, value = clean(item.group(1)), clean(item.group(2))
+            if key.casefold() in LINK_KEYS and LINK_RE.match(value):
+                article.url = article.url or value
+                continue
             if key and value:
                 article.infobox.append((key, value))
             continue

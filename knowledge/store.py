@@ -59,9 +59,10 @@ class ArticleReport:
     visits: int
 
 
-def article_url(title: str) -> str:
-    """The article's Wikipedia-style address, percent-encoded as a valid URL."""
-    return WIKI_ROOT + quote(slug(title), safe="()_,'!:")
+def article_url(title: str, base_url: str = WIKI_ROOT) -> str:
+    """The article's address under `base_url` (Wikipedia by default), percent-encoded as a
+    valid URL; no address when `base_url` is empty."""
+    return base_url + quote(slug(title), safe="()_,'!:") if base_url else ""
 
 
 def build(
@@ -112,6 +113,15 @@ def _remove_stale_builds(folder: Path) -> None:
         with contextlib.suppress(OSError):
             if now - leftover.stat().st_mtime > STALE_BUILD_SECONDS:
                 leftover.unlink()
+
+
+def stored_urls(db_path: str | Path) -> dict[str, str]:
+    """Title → the link each article of a knowledge base was given when it was ingested."""
+    db = open_database(db_path)
+    try:
+        return {r["title"]: r["url"] for r in db.query("select title, url from articles")}
+    finally:
+        db.close()
 
 
 def stored_articles(db_path: str | Path) -> list[tuple[str, str]]:
@@ -252,7 +262,7 @@ class _Writer:
         if article.title in self.titles:
             raise ValueError(f"{article.source}: a second article is titled {article.title!r}")
         self.titles.add(article.title)
-        url = article_url(article.title)
+        url = article.url if article.url is not None else article_url(article.title)
         article_id = (
             self.db.table("articles")
             .insert(
@@ -350,7 +360,7 @@ class _Writer:
                 "article_id": article_id,
                 "path": " › ".join(path),
                 "heading": path[-1] if path else "",
-                "url": f"{url}#{slug(path[-1])}" if path else url,
+                "url": f"{url}#{slug(path[-1])}" if path and url else url,
                 "position": position,
             }
         )

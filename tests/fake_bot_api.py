@@ -367,6 +367,10 @@ class FakeBotApi:
         result: Any = True
         if method == "getMe":
             result = self.bot_user
+        elif method in ("sendMessage", "editMessageText") and (
+            problem := _message_problem(params)
+        ):
+            return _error(400, problem)
         elif method == "sendMessage":
             chat_id = int(params["chat_id"])
             chat = self._chats.get(chat_id) or {
@@ -418,6 +422,10 @@ class FakeBotApi:
                 message["reply_markup"] = markup
             self._messages[key] = message
             result = message
+        elif method == "deleteMessage":
+            key = (int(params["chat_id"]), int(params["message_id"]))
+            if self._messages.pop(key, None) is None:
+                return _error(400, "Bad Request: message to delete not found")
         elif method == "setWebhook":
             self.webhook = dict(params)
         elif method == "deleteWebhook":
@@ -433,12 +441,26 @@ class FakeBotApi:
             "answerInlineQuery",
             "setMyCommands",
             "deleteMyCommands",
+            "setMyDescription",
+            "setMyShortDescription",
             "sendChatAction",
             "close",
             "logOut",
         }:
             return _error(404, "Not Found")
         return 200, {"ok": True, "result": result}
+
+
+def _message_problem(params: dict[str, Any]) -> str | None:
+    """What Telegram would refuse in a message: too long, or button data over 64 bytes."""
+    if _utf16_length(params.get("text", "")) > 4096:
+        return "Bad Request: message is too long"
+    markup = params.get("reply_markup") or {}
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if len(button.get("callback_data", "").encode()) > 64:
+                return "Bad Request: BUTTON_DATA_INVALID"
+    return None
 
 
 def _fault_body(status: int, description: str | None, retry_after: int | None) -> dict[str, Any]:

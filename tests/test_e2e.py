@@ -78,10 +78,10 @@ def test_polling_with_only_the_token_and_the_api_url(tmp_path: Path):
     ):
         api = server.api
         api.wait_for("getUpdates")
+        profile = ["setMyCommands", "setMyCommands", "setMyDescription", "setMyShortDescription"]
         assert [c.method for c in api.calls] == [
             "getMe",
-            "setMyCommands",
-            "setMyCommands",
+            *profile * 4,  # en (the default), ru, fr, ar
             "deleteWebhook",
             "getUpdates",
         ]

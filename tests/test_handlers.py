@@ -34,6 +34,7 @@ from telegram_fakes import (
 )
 
 from bot.app import SORRY
+from bot.examples import examples
 from handlers.render import NO_ANSWER, UNSURE_NOTE, split_message
 from knowledge import KnowledgeBase, build_knowledge_base, thresholds
 from knowledge.commands import COMMANDS
@@ -44,7 +45,7 @@ SOURCE_LINE = (
     '📖 <a href="https://en.wikipedia.org/wiki/Algeria%E2%80%93Russia_relations#High_level_visits">'
     "Algeria–Russia relations › High level visits</a>"
 )
-CALLBACK = re.compile(r"^(f:\d+|v:\d+:\d+)$")
+CALLBACK = re.compile(r"^(f:\d+|vp:\d+:[ -~]*|sp:\d+)$")
 
 
 @pytest.fixture
@@ -111,9 +112,9 @@ async def test_start_deep_link_shows_that_fact(bot: Harness, kb: KnowledgeBase):
     assert f'href="https://t.me/qabot_test_bot?start=f{number}"' in text
 
 
-async def test_start_with_an_unknown_fact_welcomes(bot: Harness):
+async def test_start_with_a_fact_that_is_gone_says_so(bot: Harness):
     text = (await bot.reply_to(message_update("/start f999999")))["text"]
-    assert text.startswith("<b>Hello!</b>")
+    assert text.startswith("That fact is no longer in the knowledge base.\n\n<b>Hello!</b>")
 
 
 async def test_help_lists_every_command(bot: Harness):
@@ -137,7 +138,7 @@ async def test_ask_answers_with_the_quote_and_a_linked_source_line(bot: Harness,
 
 async def test_ask_without_a_question_shows_how(bot: Harness):
     text = (await bot.reply_to(message_update("/ask")))["text"]
-    assert text.startswith("Ask me a question about the articles, for example:")
+    assert text.startswith("Ask me a question about the articles.\nFor example:\n• ")
 
 
 async def test_private_text_is_a_question(bot: Harness):
@@ -156,7 +157,8 @@ async def test_a_russian_question_gets_the_english_fact_framed_in_russian(bot: H
 async def test_a_french_question_nothing_matches_is_said_in_french(bot: Harness):
     text = (await bot.reply_to(message_update("Quelle est la capitale du Canada ?")))["text"]
     assert text.startswith("Je ne sais pas : mes articles ne le disent pas.")
-    assert "Vous pouvez demander :" in text
+    assert "Vous pouvez demander, par exemple :" in text
+    assert text.endswith("Ou essayez /visits, /search MOTS ou /sources.")
 
 
 async def test_nothing_matches_says_so_and_suggests_questions(bot: Harness, kb: KnowledgeBase):
@@ -174,7 +176,7 @@ async def test_visits_lists_in_pages_and_buttons_turn_them(bot: Harness):
     assert "6 October 2010" not in params["text"]
     assert params["text"].endswith(SOURCE_LINE)
     [next_page] = buttons(params)
-    assert next_page["text"] == "Next ›" and CALLBACK.match(next_page["callback_data"])
+    assert next_page["text"] == "Next ›" and next_page["callback_data"] == "vp:1:"
     calls = await bot.send(callback_update(next_page["callback_data"], sent.result))
     assert [c.method for c in calls] == ["editMessageText", "answerCallbackQuery"]
     page = calls[0].params
@@ -202,14 +204,15 @@ async def test_visits_filters(bot: Harness, words: str, shown: list[str], hidden
 
 async def test_visits_without_a_match_suggests_filters(bot: Harness):
     text = (await bot.reply_to(message_update("/visits 1990")))["text"]
-    assert text.startswith("No visits match “1990”")
+    assert text.startswith("No visits in 1990. Filter by a year (/visits 2006)")
+    assert text.endswith("or a name (/visits Tebboune).")  # a name from the visits loaded
 
 
-async def test_expired_page_button_is_answered_with_a_notice(bot: Harness):
+async def test_an_old_page_button_is_answered_with_a_notice(bot: Harness):
     message = message_payload("old list", sender=BOT_USER)
     calls = await bot.send(callback_update("v:999:1", message))
     assert [c.method for c in calls] == ["answerCallbackQuery"]
-    assert calls[0].params["text"] == "This list has expired: send /visits again."
+    assert calls[0].params["text"] == "This button no longer works: send the command again."
 
 
 async def test_sources_lists_articles_and_sections(bot: Harness, kb: KnowledgeBase):
@@ -251,13 +254,15 @@ async def test_unsure_answer_offers_did_you_mean_buttons(kb: KnowledgeBase, seed
     async with harness(scripted) as bot:
         sent = await bot.reply_call(message_update("arms"))
         params = sent.params
-        assert UNSURE_NOTE in params["text"] and "📖 " in params["text"].splitlines()[-1]
+        # the note sits last, just above its buttons, after the source line
+        assert params["text"].endswith(f"\n\n{UNSURE_NOTE}")
+        assert "📖 " in params["text"].splitlines()[-3]
         pressed = [b for b in buttons(params) if not b["callback_data"].startswith("fb:")]
         assert [b["callback_data"] for b in pressed] == [f"f:{a.fact_id}" for a in expected]
         assert all(len(b["callback_data"].encode()) <= 64 for b in pressed)
         calls = await bot.send(callback_update(pressed[0]["callback_data"], sent.result))
         assert [c.method for c in calls] == ["editMessageText", "answerCallbackQuery"]
-        assert calls[0].params["text"].startswith(html.escape(expected[0].text))
+        assert calls[0].params["text"].startswith(html.escape(expected[0].text, quote=False))
         assert "reply_markup" not in calls[0].params
     assert bot.errors == []
 
@@ -383,9 +388,9 @@ async def tiny(tiny_db: Path) -> AsyncIterator[Harness]:
 async def test_facts_and_sources_are_html_escaped(tiny: Harness):
     text = (await tiny.reply_to(message_update("What does the Zorblax treaty say?")))["text"]
     assert text.startswith(
-        "The Zorblax treaty of 1999 says that 3 &lt; 4 &amp; &quot;peace&quot; is "
+        'The Zorblax treaty of 1999 says that 3 &lt; 4 &amp; "peace" is '
         '&lt;b&gt;kept&lt;/b&gt; forever.\n\n📖 <a href="https://en.wikipedia.org/wiki/'
-        'Tiny_%3CTest%3E_%26_%22Quotes%22">Tiny &lt;Test&gt; &amp; &quot;Quotes&quot;'
+        'Tiny_%3CTest%3E_%26_%22Quotes%22">Tiny &lt;Test&gt; &amp; "Quotes"'
         "</a>"
     )
     sources = (await tiny.reply_to(message_update("/sources")))["text"]
@@ -431,8 +436,8 @@ async def test_inline_query_gives_answers_with_citations(bot: Harness):
 
 async def test_empty_inline_query_shows_examples(bot: Harness, kb: KnowledgeBase):
     params = (await bot.send(inline_update("")))[0].params
-    questions = [e for e in kb.examples() if not e.startswith("/")]
-    assert [r["title"] for r in params["results"]] == questions[:10]
+    questions = examples(kb, "en", questions_only=True)
+    assert questions and [r["title"] for r in params["results"]] == questions[:10]
     assert params["button"]["start_parameter"] == "inline"
 
 

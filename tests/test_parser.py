@@ -243,11 +243,22 @@ def test_empty_file(tmp_path):
     assert str(info.value) == f"{path}:1: the file is empty"
 
 
-def test_heading_with_no_text(tmp_path):
+def test_heading_with_no_text_is_skipped_with_a_warning_naming_the_line(tmp_path):
     path = _write(tmp_path, b"= Title =\n\nIntro.\n\n== History ==\nText.\n\n==  ==\nMore.\n")
-    with pytest.raises(ArticleParseError) as info:
-        parse_file(path)
-    assert str(info.value) == f"{path}:8: a section heading has no text"
+    article = parse_file(path)
+    assert article.warnings == [f"{path}:8: skipped a section heading with no text"]
+    assert article.sections == [("History",)]
+    assert [(p.section, p.text) for p in article.paragraphs][-1] == (("History",), "More.")
+
+
+def test_infobox_url_line_is_the_articles_link_not_a_fact():
+    article = parse_text(
+        "= Our Mill =\n\nInfobox\n- URL: https://wiki.example.org/Our_Mill\n- Built: 1820\n"
+        "- Source: the parish records\n\nText.\n"
+    )
+    assert article.url == "https://wiki.example.org/Our_Mill"
+    assert article.infobox == [("Built", "1820"), ("Source", "the parish records")]
+    assert parse_text("= T =\n\nText.\n").url is None
 
 
 def test_non_utf8_bytes(tmp_path):

@@ -21,6 +21,7 @@ from knowledge import (
     ArticleParseError,
     KnowledgeBase,
     VisitFilter,
+    VisitFilterError,
     parse_text,
     parse_visit_filter,
 )
@@ -176,7 +177,11 @@ def test_any_search_gives_facts(kb: KnowledgeBase, words: str):
 @given(words=questions)
 def test_any_visit_filter_parses_and_filters(kb: KnowledgeBase, words: str):
     FUZZ_CASES["parse_visit_filter"] += 1
-    flt = parse_visit_filter(words)
+    try:
+        flt = parse_visit_filter(words)
+    except VisitFilterError as exc:  # says why, in one line
+        assert exc.kind in ("not_a_year", "too_short") and "\n" not in str(exc)
+        return
     assert isinstance(flt, VisitFilter)
     assert isinstance(kb.visits(flt), list)
 
@@ -276,7 +281,6 @@ def test_binary_garbage_is_a_parse_error_naming_the_line(data: bytes):
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        ("= T =\n\n== ==\n", 3),  # a heading with no text
         ("= T =\n\n|" + "|".join(["c"] * 100) + "|\n", 3),  # too many columns
         ("", 1),
         ("no title here\n", 1),
