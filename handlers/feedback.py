@@ -12,6 +12,7 @@ Callback data (ids only): `fb:<question id>:+` / `fb:<question id>:-` for a vote
 from __future__ import annotations
 
 import asyncio
+import gettext
 import html
 import logging
 import re
@@ -317,7 +318,7 @@ async def _offer_alternatives(
     message: Message,
     question_id: int,
     record: QuestionRecord,
-    t: Any,
+    t: gettext.NullTranslations,
 ) -> bool:
     """After a 👎: the next-best facts as buttons, in a reply to the answer."""
     kb = state(context).kb
@@ -378,7 +379,7 @@ async def _choose(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE) -> s
     if answer is None:
         return t.gettext(GONE)
     note = f"<i>{t.gettext(NOTED)}</i>"
-    text = split_message(render_answer(answer, context.bot.username, note=note))[0]
+    text = split_message(render_answer(answer, context.bot.username, note, lang))[0]
     try:
         await query.edit_message_text(text, reply_markup=None)
     except BadRequest as exc:
