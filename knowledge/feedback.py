@@ -46,6 +46,7 @@ BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's write to fin
 HASH_LENGTH = 32  # hex characters kept of an HMAC or SHA-256
 GROUP_SCORE = 85  # token_sort_ratio at which two unanswered questions count as one
 MAX_ROWS = 20_000  # questions read at most for one report
+MAX_QUESTION = 1000  # characters of a question kept
 SCHEMA = 1
 
 UP, DOWN = 1, -1
@@ -242,6 +243,7 @@ class SQLiteFeedbackStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, check_same_thread=False)
             conn.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            conn.execute("pragma secure_delete = on")  # purged rows are overwritten, not left
             return cls(conn, path)
         except (sqlite3.Error, OSError) as exc:
             raise FeedbackError(f"cannot open the feedback store {path}: {exc}") from None
@@ -330,7 +332,7 @@ class SQLiteFeedbackStore:
         """Store a question; returns its id (for the vote buttons)."""
         row = {
             "asked_at": time.time() if now is None else now,
-            "question": record.question,
+            "question": record.question[:MAX_QUESTION],
             "lang": record.lang,
             "chat_type": record.chat_type,
             "fact_id": record.fact_id,

@@ -220,6 +220,27 @@ def test_purge_deletes_questions_and_votes_past_the_retention(store: SQLiteFeedb
     assert store.purge(90, now=NOW) == 0
 
 
+def test_purged_questions_leave_no_trace_in_the_file(tmp_path: Path):
+    path = tmp_path / "feedback.db"
+    store = SQLiteFeedbackStore.open(path)
+    answered(store, "A question to forget about Shuvaev?", now=NOW - 100 * DAY)
+    answered(store, "A question to keep?", now=NOW)
+    store.close()
+    assert b"A question to forget" in path.read_bytes()  # the scan sees stored text
+    store = SQLiteFeedbackStore.open(path)
+    assert store.purge(90, now=NOW) == 1
+    store.close()  # checkpoints the WAL into the file
+    data = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert b"A question to forget" not in data  # overwritten (secure_delete), not just unlinked
+    assert b"A question to keep?" in data
+
+
+def test_a_very_long_question_is_kept_cut(store: SQLiteFeedbackStore):
+    qid = answered(store, "why " * 1000)
+    stored = store.question(qid)
+    assert stored is not None and len(stored.record.question) == 1000
+
+
 # -- aliases -----------------------------------------------------------------------------
 
 
