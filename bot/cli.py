@@ -171,7 +171,7 @@ def cmd_visits(args) -> int:
 
 def cmd_chat(args) -> int:
     with _open(args) as kb:
-        return textui.chat(kb)
+        return textui.chat(kb, feedback_cli.alias_book())
 
 
 def cmd_eval(args) -> int:

@@ -8,6 +8,8 @@ from dataclasses import asdict
 from tqdm import tqdm
 
 from knowledge import Answer, KnowledgeBase, Visit, parse_visit_filter
+from knowledge.aliases import AliasBook
+from knowledge.aliases import ask as ask_with_aliases
 from knowledge.commands import COMMANDS
 from knowledge.i18n import phrase
 
@@ -49,8 +51,8 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-def chat(kb: KnowledgeBase) -> int:
-    """An interactive loop that answers like the Telegram bot does."""
+def chat(kb: KnowledgeBase, book: AliasBook | None = None) -> int:
+    """An interactive loop that answers like the Telegram bot does (taught questions too)."""
     print("qabot chat — type a question, /help for commands, Ctrl-D to leave.")
     while True:
         try:
@@ -59,10 +61,10 @@ def chat(kb: KnowledgeBase) -> int:
             print()
             return 0
         if line:
-            print(reply(kb, line))
+            print(reply(kb, line, book))
 
 
-def reply(kb: KnowledgeBase, line: str) -> str:
+def reply(kb: KnowledgeBase, line: str, book: AliasBook | None = None) -> str:
     """The reply to one chat line: a command or a question."""
     command, _, rest = line.partition(" ")
     if command in ("/help", "/start"):
@@ -80,7 +82,7 @@ def reply(kb: KnowledgeBase, line: str) -> str:
         line = rest
     elif command.startswith("/"):
         return "Unknown command. " + help_text()
-    return render_answer(kb.ask(line))
+    return render_answer(ask_with_aliases(kb, line, book))
 
 
 class progress:  # noqa: N801 - used like a function

@@ -138,3 +138,12 @@ def test_feedback_csv(capsys, seed_db, kb, feedback_db):
     ]
     assert rows[2]["chosen"] == f"{shuvaev(kb)}x1"
     assert rows[2]["fact"] == kb.ask(QUESTION).text
+
+
+def test_chat_answers_taught_questions_as_taught(capsys, monkeypatch, seed_db, kb, feedback_db):
+    store = SQLiteFeedbackStore.open(feedback_db)
+    store.teach(QUESTION, shuvaev(kb), fact_hash(SHUVAEV))
+    store.close()
+    monkeypatch.setattr("sys.stdin", io.StringIO("who is the ambassador\n"))
+    code, out, _ = run(capsys, "chat", "--db", str(seed_db))
+    assert code == 0 and SHUVAEV in out
