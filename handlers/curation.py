@@ -397,8 +397,9 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/privacy: what is stored, for how long, and how to opt out (for everyone)."""
     t = translator(user_language(update))
     shared = feedback(context)
-    days = shared.days if shared.store is not None else DEFAULT_DAYS
-    status = t.gettext(PRIVACY_ON if shared.store is not None else PRIVACY_OFF)
+    recording = shared.store is not None and shared.recording
+    days = shared.days if recording else DEFAULT_DAYS
+    status = t.gettext(PRIVACY_ON if recording else PRIVACY_OFF)
     text = t.gettext(PRIVACY).format(days=days, bot=escape(context.bot.username or "bot"))
     text += " " + status
     await reply(update, context, text)

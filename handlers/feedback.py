@@ -18,6 +18,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -67,6 +68,7 @@ class Feedback:
     """The feedback store (None: off or unavailable) and what goes with it."""
 
     store: FeedbackStore | None = None
+    recording: bool = False  # False with a store: QABOT_FEEDBACK=off, taught questions only
     days: int = 90
     group_buttons: bool = False
     book: AliasBook = field(default_factory=AliasBook)
@@ -91,14 +93,18 @@ async def start_feedback(
     application: Application,
     *,
     enabled: bool,
-    path: Any,
+    path: Path,
     days: int,
     group_buttons: bool,
 ) -> Feedback:
     """Open the store (in a thread) and schedule the daily retention purge. A store that
-    cannot be opened logs one line and leaves feedback off: the bot still answers."""
-    shared = Feedback(days=days, group_buttons=group_buttons)
-    if enabled:
+    cannot be opened logs one line and leaves feedback off: the bot still answers.
+
+    With recording off (`enabled` False) an existing store is still opened, read-only in
+    effect: taught questions keep answering as taught; nothing is recorded, and no file is
+    created."""
+    shared = Feedback(days=days, group_buttons=group_buttons, recording=enabled)
+    if enabled or Path(path).exists():
         try:
             shared.store = await asyncio.to_thread(SQLiteFeedbackStore.open, path)
         except FeedbackError as exc:
@@ -180,7 +186,7 @@ async def record_answer(
     shared = feedback(context)
     message = update.effective_message
     store = shared.store
-    if store is None or message is None:
+    if store is None or not shared.recording or message is None:
         return keyboard
     kb = state(context).kb
     abstained = answer.abstained or not replied
@@ -268,7 +274,7 @@ async def _vote(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE) -> str
     store = shared.store
     message = query.message
     t = translator(query.from_user.language_code)
-    if store is None or not isinstance(message, Message):
+    if store is None or not shared.recording or not isinstance(message, Message):
         return t.gettext(GONE)
     _, number, sign = (query.data or "").split(":")
     question_id, vote = int(number), UP if sign == "+" else DOWN
@@ -354,7 +360,7 @@ async def _choose(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE) -> s
     store = shared.store
     message = query.message
     t = translator(query.from_user.language_code)
-    if store is None or not isinstance(message, Message):
+    if store is None or not shared.recording or not isinstance(message, Message):
         return t.gettext(GONE)
     _, number, index = (query.data or "").split(":")
     voter, origin = store.voter(query.from_user.id), store.origin(message.chat_id)

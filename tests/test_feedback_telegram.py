@@ -438,3 +438,20 @@ async def test_curation_replies_in_the_admins_language(bot: Harness):
     assert listing.startswith("<b>Без ответа за последние 7 дней</b>")
     missing = await bot.reply_to(message_update("/teach x => 99999", sender=russian_admin))
     assert missing["text"].startswith("Факта 99999 нет в базе знаний.")
+
+
+async def test_recording_off_keeps_taught_questions_but_records_nothing(seed_db, feedback_db, kb):
+    taught = SQLiteFeedbackStore.open(feedback_db)
+    taught.teach(QUESTION, fact_id(kb, SHUVAEV), fact_hash(SHUVAEV))
+    taught.close()
+    async with harness(KnowledgeBase.open(seed_db), feedback_db=feedback_db, feedback=False) as bot:
+        sent = await ask(bot, "who is the ambassador")
+        assert sent.params["text"].startswith(SHUVAEV) and "Curated answer" in sent.params["text"]
+        assert data(sent.params, "fb:") == []
+        refused = await bot.send(callback_update("fb:1:+", sent.result))
+        assert toast(refused) == "This button no longer works."
+        assert "Recording is currently off." in (await bot.reply_to(message_update("/privacy")))[
+            "text"
+        ]
+        assert store(bot).counts(1) == Counts(0, 0, 0, 0)
+        assert bot.errors == []
