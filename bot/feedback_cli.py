@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def register(sub: argparse._SubParsersAction, db_option) -> None:
 
     p = sub.add_parser("teach", help="answer a question (and close variants) with a fact")
     p.add_argument("question")
-    p.add_argument("fact_id", type=int, metavar="FACT_ID")
+    p.add_argument("fact_id", type=_id, metavar="FACT_ID")
     db_option(p)
     store_option(p)
     p.set_defaults(handler=cmd_teach)
@@ -54,15 +55,26 @@ def register(sub: argparse._SubParsersAction, db_option) -> None:
     p.set_defaults(handler=cmd_aliases)
 
     p = sub.add_parser("forget", help="delete a taught question")
-    p.add_argument("alias_id", type=int, metavar="ID")
+    p.add_argument("alias_id", type=_id, metavar="ID")
     store_option(p)
     p.set_defaults(handler=cmd_forget)
 
 
 def _days(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 3650:
+    if not re.fullmatch(r"[0-9]{1,4}", value) or not 1 <= int(value) <= 3650:
         raise argparse.ArgumentTypeError(f"must be a whole number of days (1-3650), not {value!r}")
     return int(value)
+
+
+def _id(value: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,40}", value):
+        raise argparse.ArgumentTypeError(f"must be a number, not {value!r}")
+    return int(value)
+
+
+def _fits(number: int) -> bool:
+    """Can SQLite hold this id? (A longer one names nothing.)"""
+    return number < 2**63
 
 
 def _store(args) -> SQLiteFeedbackStore:
@@ -146,7 +158,7 @@ def cmd_feedback(args) -> int:
 
 def cmd_teach(args) -> int:
     with _kb(args) as kb:
-        fact = kb.fact(args.fact_id)
+        fact = kb.fact(args.fact_id) if _fits(args.fact_id) else None
         if fact is None:
             print(
                 f"qabot: there is no fact {args.fact_id} in the knowledge base "
@@ -191,7 +203,7 @@ def cmd_aliases(args) -> int:
 def cmd_forget(args) -> int:
     store = _store(args)
     try:
-        gone = store.forget(args.alias_id)
+        gone = store.forget(args.alias_id) if _fits(args.alias_id) else False
     finally:
         store.close()
     if not gone:

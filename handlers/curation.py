@@ -50,6 +50,7 @@ TEACH_USAGE = N_(
     "Send <code>/teach QUESTION =&gt; FACT_ID</code> or <code>/teach QUESTION =&gt; WORDS</code>, "
     "or reply to a question with <code>/teach FACT_ID</code> or <code>/teach WORDS</code>."
 )
+NO_FACT = N_("There is no fact {id} in the knowledge base. Find one with /search WORDS.")
 LIST_HINT = N_(
     "Reply to this list with <code>/teach N =&gt; FACT_ID</code> or <code>/teach N WORDS</code>."
 )
@@ -103,9 +104,14 @@ def _days(update: Update, default: int = DEFAULT_REPORT_DAYS) -> int | None:
     argument = command_argument(update.effective_message)
     if not argument:
         return default
-    if argument.isdigit() and 1 <= int(argument) <= 3650:
+    if re.fullmatch(r"[0-9]{1,4}", argument) and 1 <= int(argument) <= 3650:
         return int(argument)
     return None
+
+
+def _number(text: str) -> int | None:
+    """A positive id written in ASCII digits that fits an SQLite integer, else None."""
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
 
 
 def _quote(text: str) -> str:
@@ -212,7 +218,7 @@ def _parse_teach(
     replied = message.reply_to_message
     if listed is not None:  # a reply to a /unanswered or /feedback list
         number, _, target = argument.replace(ARROW, " ", 1).partition(" ")
-        if not number.isdigit() or not 1 <= int(number) <= len(listed):
+        if not 1 <= (_number(number) or 0) <= len(listed):
             raise ValueError(
                 t.gettext(
                     "Say which question of the list: <code>/teach N =&gt; FACT_ID</code>, "
@@ -249,8 +255,12 @@ async def teach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, t.gettext(TEACH_USAGE))
         return
     kb = state(context).kb
-    if target.isdigit():
-        await reply(update, context, await _store_alias(context, shared, question, int(target), t))
+    if target.isdigit():  # a fact id
+        fact_id = _number(target)
+        if fact_id is None:  # too long for any fact
+            await reply(update, context, t.gettext(NO_FACT).format(id=escape(target)))
+            return
+        await reply(update, context, await _store_alias(context, shared, question, fact_id, t))
         return
     facts = await asyncio.to_thread(kb.search, target, CANDIDATES)
     if not facts:
@@ -283,10 +293,7 @@ async def _store_alias(
     assert store is not None
     fact = await asyncio.to_thread(kb.fact, fact_id)
     if fact is None:
-        text = t.gettext(
-            "There is no fact {id} in the knowledge base. Find one with /search WORDS."
-        )
-        return text.format(id=fact_id)
+        return t.gettext(NO_FACT).format(id=fact_id)
     try:
         alias = await asyncio.to_thread(store.teach, question, fact.id, fact_hash(fact.text))
     except ValueError:
@@ -377,7 +384,7 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     t = _t(update)
     argument = command_argument(update.effective_message)
-    if not re.fullmatch(r"\d{1,18}", argument):
+    if _number(argument) is None:
         await reply(update, context, t.gettext("Send /forget ID, with an id from /aliases."))
         return
     try:

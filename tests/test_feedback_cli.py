@@ -147,3 +147,24 @@ def test_chat_answers_taught_questions_as_taught(capsys, monkeypatch, seed_db, k
     monkeypatch.setattr("sys.stdin", io.StringIO("who is the ambassador\n"))
     code, out, _ = run(capsys, "chat", "--db", str(seed_db))
     assert code == 0 and SHUVAEV in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["teach", "q", "²"], ["forget", "-1"],
+     ["feedback", "--days", "²"]],
+)  # fmt: skip
+def test_odd_numbers_are_usage_errors(capsys, seed_db, feedback_db, args):
+    with pytest.raises(SystemExit) as exited:
+        main([*args, *(["--db", str(seed_db)] if args[0] != "forget" else [])])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("qabot ")
+
+
+def test_an_id_too_long_for_sqlite_is_no_fact_and_no_alias(capsys, seed_db, feedback_db):
+    huge = "9" * 25
+    code, _, err = run(capsys, "teach", QUESTION, huge, "--db", str(seed_db))
+    assert code == 1 and err.startswith(f"qabot: there is no fact {huge} ")
+    code, _, err = run(capsys, "forget", huge)
+    assert code == 1 and err == f"qabot: there is no alias {huge} (see qabot aliases)\n"

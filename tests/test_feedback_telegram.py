@@ -455,3 +455,17 @@ async def test_recording_off_keeps_taught_questions_but_records_nothing(seed_db,
         ]
         assert store(bot).counts(1) == Counts(0, 0, 0, 0)
         assert bot.errors == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["/teach q => 99999999999999999999", "/teach q => ²", "/feedback ²", "/unanswered 99999",
+     "/forget 99999999999999999999", "/forget ²"],
+)  # fmt: skip
+async def test_odd_numbers_get_one_line_and_no_error(bot: Harness, command: str):
+    [text] = await bot.texts(message_update(command))  # one reply; the fixture checks no error
+    expected = ("There is no fact", "Send /feedback", "Send /unanswered", "Send /forget")
+    assert text.startswith(expected)
+    assert "\n" not in text and store(bot).aliases() == []
+    if command.startswith("/teach q => 9"):
+        assert text.startswith("There is no fact 99999999999999999999 ")
