@@ -244,6 +244,8 @@ class SQLiteFeedbackStore:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, check_same_thread=False)
             conn.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
             conn.execute("pragma secure_delete = on")  # purged rows are overwritten, not left
+            # with WAL: a commit survives a crash of the process, only a power cut may undo it
+            conn.execute("pragma synchronous = normal")
             return cls(conn, path)
         except (sqlite3.Error, OSError) as exc:
             raise FeedbackError(f"cannot open the feedback store {path}: {exc}") from None
