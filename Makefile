@@ -2,18 +2,32 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 
 .PHONY: run test lint bench eval clean messages catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade pip
+	$(PIP) install -q --upgrade pip
+
+# `make run` installs what running needs, as a regular install (an editable one makes
+# setuptools warn), again whenever a source file changes. `make test`, `lint` and `bench`
+# install in editable mode with the dev and bench extras; `make run` then uses that.
+SOURCES := $(shell find knowledge handlers bot -type f -not -path '*/__pycache__/*')
+$(RUN_STAMP): pyproject.toml $(SOURCES) | $(BIN)/python
+	@if [ -f $(STAMP) ] && [ $(STAMP) -nt pyproject.toml ]; then \
+		touch $(RUN_STAMP); \
+	else \
+		echo "Installing qabot into $(VENV)"; \
+		$(PIP) install -q . && touch $(RUN_STAMP); \
+	fi
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -e '.[dev,bench]'
-	touch $(STAMP)
+	$(PIP) install -q -e '.[dev,bench]'
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=.\+' .env; then \
 		$(BIN)/qabot run; \
 	else \
@@ -31,8 +45,13 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-eval: $(STAMP)
-	$(BIN)/qabot eval ../shared/eval/dev.jsonl
+EVAL_FILE := ../shared/eval/dev.jsonl
+eval: $(RUN_STAMP)
+	@if [ ! -f $(EVAL_FILE) ]; then \
+		echo "make eval: $(EVAL_FILE) is not here (the shared evaluation set); try: $(BIN)/qabot eval FILE.jsonl"; \
+		exit 1; \
+	fi
+	$(BIN)/qabot eval $(EVAL_FILE)
 
 # Translations (bot/i18n.py says how to add a string): extract and merge, then compile.
 LOCALE := bot/locale

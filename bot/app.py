@@ -74,10 +74,9 @@ def command_menus(lang: str = "en") -> list[tuple[list[BotCommand], BotCommandSc
     return [(private, BotCommandScopeAllPrivateChats()), (group, BotCommandScopeAllGroupChats())]
 
 
-def topics(kb: KnowledgeBase, lang: str) -> str:
+def topics(titles: list[str], lang: str) -> str:
     """The articles loaded, for a description: 'A, B, C and 4 more'."""
     t = translator(lang)
-    titles = [a.title for a in kb.articles()]
     shown = ", ".join(titles[:TOPICS_SHOWN])
     if len(titles) > TOPICS_SHOWN:
         more = len(titles) - TOPICS_SHOWN
@@ -87,11 +86,11 @@ def topics(kb: KnowledgeBase, lang: str) -> str:
     return shown
 
 
-def descriptions(kb: KnowledgeBase, lang: str) -> tuple[str, str]:
+def descriptions(titles: list[str], lang: str) -> tuple[str, str]:
     """The bot's description (shown before /start) and short description (its profile),
-    naming the articles loaded."""
+    naming the articles loaded (`titles`)."""
     t = translator(lang)
-    about = topics(kb, lang)
+    about = topics(titles, lang)
     description = t.gettext(
         "I answer questions about {topics}. I quote the article and link the section I "
         "quote, or say that I don't know. Ask in any of English, Russian, French or Arabic."
@@ -104,9 +103,10 @@ def descriptions(kb: KnowledgeBase, lang: str) -> tuple[str, str]:
 
 async def set_up_profile(bot: Bot, kb: KnowledgeBase) -> None:
     """Command menus and descriptions for every language (English is the default)."""
+    titles = [a.title for a in await asyncio.to_thread(kb.articles)]
     for lang in LANGUAGES:
         code = None if lang == "en" else lang
-        description, short = descriptions(kb, lang)
+        description, short = descriptions(titles, lang)
         try:
             for commands, scope in command_menus(lang):
                 await bot.set_my_commands(commands, scope, code)

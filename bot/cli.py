@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -13,15 +15,24 @@ from knowledge import (
     ArticleParseError,
     KnowledgeBase,
     KnowledgeBaseError,
-    VisitFilter,
+    VisitFilterError,
     build_knowledge_base,
     default_db_path,
     ensure_knowledge_base,
+    make_visit_filter,
 )
 from knowledge.aliases import ask as ask_with_aliases
 from knowledge.feedback import FeedbackError
 
 from . import feedback_cli, textui
+from .i18n import translator
+from .phrases import filter_problem, no_visits
+
+log = logging.getLogger("qabot")
+
+
+class CommandError(Exception):
+    """A command that cannot do what was asked: printed as one line, exit code 1."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,13 +44,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.handler(args)
-    except (KnowledgeBaseError, ArticleParseError, FeedbackError) as exc:
+    except (KnowledgeBaseError, ArticleParseError, CommandError, FeedbackError) as exc:
         print(f"qabot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # every command error is one line; LOG_LEVEL=DEBUG shows more
+        if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+            raise
+        print(f"qabot: {type(exc).__name__}: {exc} (LOG_LEVEL=DEBUG shows where)", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--base-url",
         metavar="URL",
-        help="link articles to URL + title (\"\" for no link; default: Wikipedia); "
+        help='link articles to URL + title ("" for no link; default: Wikipedia); '
         "a URL: line in an article's infobox wins",
     )
     p.add_argument(
@@ -141,6 +157,12 @@ def cmd_ask(args) -> int:
         if args.question:
             questions = [" ".join(args.question)]
         else:
+            if sys.stdin.isatty():
+                print(
+                    "qabot ask: reading questions from stdin, one per line (Ctrl-D to end); "
+                    'or give one: qabot ask "When did Putin visit Algiers?"',
+                    file=sys.stderr,
+                )
             questions = (line.rstrip("\n") for line in sys.stdin)
         book = feedback_cli.alias_book()  # taught questions answer as taught
         for question in questions:
@@ -156,16 +178,23 @@ def cmd_visits(args) -> int:
     if args.year and (args.year_from or args.year_to):
         print("qabot: use either --year or --from/--to, not both", file=sys.stderr)
         return 2
-    year_from = args.year or args.year_from
-    year_to = args.year or args.year_to
-    flt = VisitFilter(year_from=year_from, year_to=year_to, person=args.person, place=args.place)
+    year_from = args.year if args.year is not None else args.year_from
+    year_to = args.year if args.year is not None else args.year_to
+    t = translator("en")
+    try:  # the same checks as /visits in Telegram: years in range, swapped when backwards
+        flt = make_visit_filter(year_from, year_to, person=args.person, place=args.place)
+    except VisitFilterError as exc:
+        print(f"qabot: {filter_problem(exc, t)}", file=sys.stderr)
+        return 2
     with _open(args) as kb:
         visits = kb.visits(flt)
     if args.json:
         for visit in visits:
             print(json.dumps(textui.visit_json(visit), ensure_ascii=False))
-    else:
+    elif visits:
         print(textui.render_visits(visits))
+    else:
+        print(no_visits(flt, t))
     return 0
 
 
@@ -175,10 +204,15 @@ def cmd_chat(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate
+    from .evaluate import evaluate, load_cases
 
+    try:
+        cases = load_cases(args.file)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise CommandError(f"cannot read the evaluation file {args.file}: {reason}") from None
     with _open(args) as kb:
-        return evaluate(kb, args.file, calibration=args.calibration)
+        return evaluate(kb, cases, calibration=args.calibration)
 
 
 def cmd_run(args) -> int:

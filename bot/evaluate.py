@@ -49,8 +49,26 @@ def groups_of(case: dict) -> list[str]:
     return ["intl", f"intl/{case['lang']}", f"intl/{case['kind']}"]
 
 
-def evaluate(kb: KnowledgeBase, path: Path, calibration: bool = False) -> int:
-    cases = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+def load_cases(path: Path) -> list[dict]:
+    """The cases of a JSON-lines evaluation file. Raises OSError (unreadable) or ValueError
+    naming the line that is not a case."""
+    cases = []
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {number} is not JSON ({exc.msg})") from None
+        if not isinstance(case, dict) or "q" not in case or "kind" not in case:
+            raise ValueError(f"line {number} is not a case with 'q' and 'kind'")
+        cases.append(case)
+    return cases
+
+
+def evaluate(kb: KnowledgeBase, cases: list[dict] | Path, calibration: bool = False) -> int:
+    if isinstance(cases, Path):
+        cases = load_cases(cases)
     groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     bins: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     misses, times = [], []

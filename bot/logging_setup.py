@@ -7,6 +7,8 @@ import re
 import sys
 from collections.abc import Iterable
 
+from telegram.error import NetworkError
+
 REDACTED = "[REDACTED]"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -39,6 +41,25 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class NetworkTracebacksAtDebug(logging.Filter):
+    """Below DEBUG, a network failure is one line, not a traceback: python-telegram-bot logs
+    every failed Bot API call with the whole httpx/httpcore chain (about 90 lines), which
+    says nothing the message does not. The start-up failure is dropped altogether: `qabot
+    run` says it in its own one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if not isinstance(exc, NetworkError):
+            return True
+        if "Bootstrap" in record.getMessage():
+            return False
+        record.msg = f"{record.getMessage()}: {exc}"
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
 class _StderrHandler(logging.StreamHandler):
     """The handler `configure_logging` installs (so a second call replaces it)."""
 
@@ -47,6 +68,8 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> logging.Handle
     """Log to stderr at `level`, redacting `secrets`; returns the installed handler."""
     handler = _StderrHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
+    if logging.getLevelName(level) != logging.DEBUG:
+        handler.addFilter(NetworkTracebacksAtDebug())
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:

@@ -18,7 +18,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.i18n import N_, translator
-from handlers.commands import sources_page, visits_page
+from handlers.commands import articles_of, sources_page, visits_page
 from handlers.language import user_language
 from handlers.render import render_answer
 from handlers.replies import as_plain_text, unparsable
@@ -73,7 +73,7 @@ async def _press(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, lang:
             return t.gettext(GONE)
         text = render_answer(answer, context.bot.username, lang=lang)
     elif kind == "sp":
-        text, markup = sources_page(kb, number, lang)
+        text, markup = sources_page(await articles_of(context), number, lang)
     else:
         try:
             flt = parse_visit_filter(words)

@@ -9,10 +9,9 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ContextTypes
 
-from bot.examples import examples
 from bot.i18n import translator
 from handlers.addressing import command_of, strip_mention
-from handlers.commands import COMMAND_CALLBACKS, answer_question
+from handlers.commands import COMMAND_CALLBACKS, answer_question, examples_of
 from handlers.language import user_language
 from handlers.render import escape
 from handlers.replies import reply
@@ -66,7 +65,7 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A sticker, photo without caption, voice message… in a private chat: a short hint."""
     lang = user_language(update)
     t = translator(lang)
-    found = examples(state(context).kb, lang)[:1]
+    found = (await examples_of(context, lang))[:1]
     if found:
         hint = t.gettext("I can only read text. Send me a question, for example:")
         text = f"{escape(hint)}\n• {escape(found[0])}"

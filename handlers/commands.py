@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import weakref
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -40,7 +42,7 @@ from knowledge import (
     parse_visit_filter,
     thresholds,
 )
-from knowledge.models import Answer, VisitFilter
+from knowledge.models import Answer, ArticleInfo, VisitFilter
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,14 @@ DEEP_LINK = re.compile(r"f([1-9]\d{0,17})")  # a fact id: fits an SQLite integer
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram keeps
 VISITS_DATA = "vp:{page}:"  # + the filter as text: the whole state of a visits page
 SOURCES_DATA = "sp:{page}"
+
+
+async def examples_of(
+    context: ContextTypes.DEFAULT_TYPE, lang: str, questions_only: bool = False
+) -> list[str]:
+    """Example questions in `lang` for the knowledge base served. Worked out once per base
+    and language (it asks the engine), in a thread: never on the event loop."""
+    return await asyncio.to_thread(examples, state(context).kb, lang, questions_only)
 
 
 def suggestions(answer: Answer, kb: KnowledgeBase, lang: str) -> list[str]:
@@ -89,10 +99,9 @@ async def answer_question(
         return
     lang = language_of(update, question)
     t = translator(lang)
-    kb = state(context).kb
     if not question:
         hint = escape(t.gettext("Ask me a question about the articles."))
-        found = examples(kb, lang)[:2]
+        found = (await examples_of(context, lang))[:2]
         if found:
             hint += "\n" + escape(t.gettext("For example:")) + "\n"
             hint += "\n".join(f"• {escape(e)}" for e in found)
@@ -112,6 +121,7 @@ async def answer_question(
         return
     if answer.abstained:
         counts.abstained += 1
+        await examples_of(context, lang)  # the suggestions, worked out off the event loop
     else:
         counts.answered += 1
         remember_entities(context, message.chat_id, question, borrowed)
@@ -121,8 +131,8 @@ async def answer_question(
     await reply(update, context, text, keyboard)
 
 
-def welcome(kb: KnowledgeBase, lang: str) -> str:
-    """The /start text: what the bot does, questions to try, where to look next."""
+def welcome(found: list[str], lang: str) -> str:
+    """The /start text: what the bot does, questions to try (`found`), where to look next."""
     t = translator(lang)
     lines = [
         t.gettext(
@@ -130,9 +140,8 @@ def welcome(kb: KnowledgeBase, lang: str) -> str:
             "article and link the section, or tell you when I don't know."
         )
     ]
-    found = examples(kb, lang)[:3]
     if found:
-        lines += ["", escape(t.gettext("Try asking:"))] + [f"• {escape(e)}" for e in found]
+        lines += ["", escape(t.gettext("Try asking:"))] + [f"• {escape(e)}" for e in found[:3]]
     lines += ["", escape(t.gettext("/help lists everything I can do."))]
     return "\n".join(lines)
 
@@ -142,25 +151,22 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     payload = command_argument(update.effective_message)
     lang = user_language(update)
     t = translator(lang)
-    kb = state(context).kb
+    notice = ""
     if payload and (match := DEEP_LINK.fullmatch(payload)):
-        answer = kb.answer_fact(int(match.group(1)))
+        answer = state(context).kb.answer_fact(int(match.group(1)))
         if answer is not None:
             await reply(update, context, render_answer(answer, context.bot.username, lang=lang))
             return
-        gone = t.gettext("That fact is no longer in the knowledge base.")
-        await reply(update, context, escape(gone) + "\n\n" + welcome(kb, lang))
-        return
-    if payload and payload != "inline":
-        unknown = t.gettext("I don't recognise that link.")
-        await reply(update, context, escape(unknown) + "\n\n" + welcome(kb, lang))
-        return
-    await reply(update, context, welcome(kb, lang))
+        notice = t.gettext("That fact is no longer in the knowledge base.")
+    elif payload and payload != "inline":
+        notice = t.gettext("I don't recognise that link.")
+    text = welcome(await examples_of(context, lang), lang)
+    await reply(update, context, f"{escape(notice)}\n\n{text}" if notice else text)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = user_language(update)
-    found = examples(state(context).kb, lang)
+    found = await examples_of(context, lang)
     await reply(update, context, render_help(context.bot.username, lang, found))
 
 
@@ -222,11 +228,25 @@ async def visits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, *page)
 
 
+_articles: weakref.WeakKeyDictionary[KnowledgeBase, list[ArticleInfo]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def articles_of(context: ContextTypes.DEFAULT_TYPE) -> list[ArticleInfo]:
+    """The articles of the knowledge base served, read once per base (it never changes;
+    /reload serves a new one), in a thread."""
+    kb = state(context).kb
+    if kb not in _articles:
+        _articles[kb] = await asyncio.to_thread(kb.articles)
+    return _articles[kb]
+
+
 def sources_page(
-    kb: KnowledgeBase, page: int, lang: str
+    articles: list[ArticleInfo], page: int, lang: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of /sources, with ‹ › buttons."""
-    text, pages = render_articles(kb.articles(), page, lang)
+    text, pages = render_articles(articles, page, lang)
     page = min(max(page, 0), pages - 1)
     if pages == 1:
         return text, None
@@ -235,7 +255,8 @@ def sources_page(
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: the articles loaded, with their sections, one page per message."""
-    await reply(update, context, *sources_page(state(context).kb, 0, user_language(update)))
+    page = sources_page(await articles_of(context), 0, user_language(update))
+    await reply(update, context, *page)
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -245,7 +266,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = translator(lang)
     if not words:
         text = escape(t.gettext("Send /search and some words, for example:"))
-        found = [e for e in examples(state(context).kb, lang) if e.startswith("/search")]
+        found = [e for e in await examples_of(context, lang) if e.startswith("/search")]
         command = escape(found[0] if found else "/search")
         await reply(update, context, f"{text} <code>{command}</code>")
         return

@@ -13,8 +13,8 @@ from telegram import (
 from telegram.constants import MessageLimit
 from telegram.ext import ContextTypes
 
-from bot.examples import examples
 from bot.i18n import translator
+from handlers.commands import examples_of
 from handlers.language import language_of
 from handlers.render import render_answer, shorten, where
 from handlers.state import state
@@ -41,7 +41,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     t = translator(lang)
     answers: list[tuple[str, str, Answer]] = []  # title, description, answer
     if not question:
-        for example in examples(kb, lang, questions_only=True)[:INLINE_RESULTS]:
+        for example in (await examples_of(context, lang, questions_only=True))[:INLINE_RESULTS]:
             answer = kb.ask(example)
             if not answer.abstained:
                 answers.append((example, shorten(answer.text, DESCRIPTION_LENGTH), answer))

@@ -20,12 +20,14 @@ SEEDS_PER_ARTICLE = 4
 
 @dataclass(frozen=True)
 class ExampleSeed:
-    """`kind` is 'role' (role), 'value' (key, title), 'visit' (guest, place), 'visits'
-    (years) or 'search' (title); `values` fill the question's template."""
+    """`kind` is 'role' (role), 'value' (key, title), 'visit' (guest, place, country: the
+    destination's English name, or ''), 'visits' (years) or 'search' (title); `values` fill
+    the question's template."""
 
     kind: str
     values: tuple[tuple[str, str], ...]
     article: str
+    fact_id: int = 0  # the fact that answers it, when there is one
 
     def get(self, name: str) -> str:
         return dict(self.values)[name]
@@ -37,30 +39,37 @@ def example_seeds(kb: KnowledgeBase) -> list[ExampleSeed]:
     roles: dict[str, list[ExampleSeed]] = {}
     values: dict[str, list[ExampleSeed]] = {}
     rows = kb.db.query(
-        "select articles.title as title, infobox.key as key from infobox "
+        "select articles.title as title, infobox.key as key, infobox.fact_id as fact_id "
+        "from infobox "
         "join articles on articles.id = infobox.article_id order by articles.id, infobox.id"
     )
     for row in rows:
-        title, key = row["title"], row["key"]
+        title, key, fact_id = row["title"], row["key"], row["fact_id"] or 0
         if any(word in key.lower() for word in PERSON_KEYS):
-            roles.setdefault(title, []).append(ExampleSeed("role", (("role", key),), title))
+            seed = ExampleSeed("role", (("role", key),), title, fact_id)
+            roles.setdefault(title, []).append(seed)
         elif len(key) <= 30 and not any(ch.isdigit() for ch in key):
-            seed = ExampleSeed("value", (("key", key.lower()), ("title", title)), title)
+            seed = ExampleSeed("value", (("key", key.lower()), ("title", title)), title, fact_id)
             values.setdefault(title, []).append(seed)
     visits: dict[str, list[ExampleSeed]] = {}
+    years: dict[str, list[int]] = {}
     for visit in reversed(kb.visits()):
+        if visit.year_from:
+            years.setdefault(visit.article, []).append(visit.year_from)
         guest = visit.guest.split()[-1] if visit.guest else ""
+        country = visit.direction.partition("→")[2].strip()  # 'Algeria → Russia': Russia
         if guest and visit.place:
-            seed = ExampleSeed("visit", (("guest", guest), ("place", visit.place)), visit.article)
+            filled = (("guest", guest), ("place", visit.place), ("country", country))
+            seed = ExampleSeed("visit", filled, visit.article, visit.fact_id)
             visits.setdefault(visit.article, []).append(seed)
     per_article = []
     for article in kb.articles():
         title = article.title
         seeds = roles.get(title, [])[:2] + visits.get(title, [])[:2] + values.get(title, [])[:2]
         seeds = seeds[:SEEDS_PER_ARTICLE]
-        years = sorted(v.year_from for v in kb.visits() if v.article == title and v.year_from)
-        if years:
-            middle = years[len(years) // 2] // 10 * 10
+        found = sorted(years.get(title, []))
+        if found:
+            middle = found[len(found) // 2] // 10 * 10
             seeds.append(ExampleSeed("visits", (("years", f"{middle}-{middle + 10}"),), title))
         seeds.append(ExampleSeed("search", (("title", title),), title))
         per_article.append(seeds)

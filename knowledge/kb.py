@@ -149,8 +149,10 @@ class KnowledgeBase:
             return self._abstain(question, "en", "what", phrase("empty"))
         query = analyse(question, self.vocab)
         missing = [name for name in context_entities if name not in {t.word for t in query.terms}]
-        if missing:
-            query = analyse(f"{question} {' '.join(missing)}", self.vocab)
+        if missing:  # the names' own terms, whatever the question's language
+            named = {t.stem for t in query.terms}
+            extra = analyse(" ".join(missing), self.vocab).terms
+            query.terms += [t for t in extra if t.stem not in named]
         if query.wants_list or self._asks_for_visit_list(query):
             listed = self._visit_list(query)
             if listed:
