@@ -26,12 +26,16 @@ RUN pip install --no-deps . \
  && rm -rf /tmp/src
 
 # No root at run time. The token comes only from the environment (-e / --env-file).
-RUN useradd --system --uid 10001 --no-create-home --home-dir /app --shell /usr/sbin/nologin qabot
+RUN useradd --system --uid 10001 --no-create-home --home-dir /app --shell /usr/sbin/nologin qabot \
+ && mkdir -p /app/state && chown 10001 /app/state
 WORKDIR /app
 USER 10001
 
 # Webhook mode only (WEBHOOK_URL set); polling needs no open port.
 EXPOSE 8443
+# The feedback store (questions, votes, taught questions) must be writable: mount a volume
+# on /app/state to keep it across containers.
+ENV QABOT_FEEDBACK_DB=/app/state/feedback.db
 # Healthy while the knowledge base opens and passes its schema check.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=10s --retries=3 \
   CMD ["python", "-c", "import os; from knowledge import KnowledgeBase; KnowledgeBase.open(os.environ['QABOT_DB']).close()"]

@@ -34,9 +34,11 @@ from bot.logging_setup import RedactingFilter, configure_logging
 from bot.phrases import shorten
 from bot.settings import Settings, SettingsError
 from handlers import HANDLERS
+from handlers.feedback import start_feedback, stop_feedback
 from handlers.state import FloodLimiter, attach, detach
 from knowledge import KnowledgeBase, KnowledgeBaseError, ensure_knowledge_base
 from knowledge.commands import COMMANDS
+from knowledge.feedback import default_feedback_path
 
 log = logging.getLogger(__name__)
 
@@ -172,9 +174,17 @@ def build_application(
     async def post_init(application: Application) -> None:
         flood = FloodLimiter(settings.flood_limit, settings.flood_window)
         attach(application.bot_data, kb, admins=settings.admins, flood=flood)
+        await start_feedback(
+            application,
+            enabled=settings.feedback,
+            path=settings.feedback_db or default_feedback_path(),
+            days=settings.feedback_days,
+            group_buttons=settings.group_feedback,
+        )
         await set_up_profile(application.bot, kb)
 
     async def post_shutdown(application: Application) -> None:
+        await stop_feedback(application)
         shared = detach(application.bot_data)  # closes the bases /reload retired
         if shared is not None:
             shared.kb.close()

@@ -1,4 +1,4 @@
-"""The `qabot` command line: ingest, ask, visits, chat, eval and run."""
+"""The `qabot` command line: ingest, ask, visits, chat, eval, run, and curation."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from knowledge import (
     ensure_knowledge_base,
     make_visit_filter,
 )
+from knowledge.aliases import ask as ask_with_aliases
+from knowledge.feedback import FeedbackError
 
-from . import textui
+from . import feedback_cli, textui
 from .i18n import translator
 from .phrases import filter_problem, no_visits
 
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.handler(args)
-    except (KnowledgeBaseError, ArticleParseError, CommandError) as exc:
+    except (KnowledgeBaseError, ArticleParseError, CommandError, FeedbackError) as exc:
         print(f"qabot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -114,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     db_option(p)
     p.set_defaults(handler=cmd_eval)
 
+    feedback_cli.register(sub, db_option)  # feedback, teach, aliases, forget
+
     p = sub.add_parser("run", help="serve Telegram (polling, or a webhook if WEBHOOK_URL is set)")
     p.set_defaults(handler=cmd_run)
     return parser
@@ -167,8 +171,9 @@ def cmd_ask(args) -> int:
                     file=sys.stderr,
                 )
             questions = (line.rstrip("\n") for line in sys.stdin)
+        book = feedback_cli.alias_book()  # taught questions answer as taught
         for question in questions:
-            answer = kb.ask(question)
+            answer = ask_with_aliases(kb, question, book)
             if args.json:
                 print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
             else:
@@ -202,7 +207,7 @@ def cmd_visits(args) -> int:
 
 def cmd_chat(args) -> int:
     with _open(args) as kb:
-        return textui.chat(kb)
+        return textui.chat(kb, feedback_cli.alias_book())
 
 
 def cmd_eval(args) -> int:

@@ -16,6 +16,7 @@ DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"
 DEFAULT_WEBHOOK_PORT = 8443
 DEFAULT_FLOOD_LIMIT = 8  # questions per user…
 DEFAULT_FLOOD_WINDOW = 30  # …in this many seconds
+DEFAULT_FEEDBACK_DAYS = 90  # questions and votes are kept this long
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -41,6 +42,10 @@ class Settings:
     log_level: str = "INFO"
     flood_limit: int = DEFAULT_FLOOD_LIMIT
     flood_window: int = DEFAULT_FLOOD_WINDOW
+    feedback: bool = True
+    feedback_db: Path | None = None  # None: feedback.db next to the default knowledge base
+    feedback_days: int = DEFAULT_FEEDBACK_DAYS
+    group_feedback: bool = False
 
     def __repr__(self) -> str:  # never show the token or the webhook secret
         return (
@@ -48,7 +53,9 @@ class Settings:
             f"admins={sorted(self.admins)!r}, webhook_url={self.webhook_url!r}, "
             f"webhook_listen={self.webhook_listen!r}, webhook_port={self.webhook_port!r}, "
             f"log_level={self.log_level!r}, flood_limit={self.flood_limit!r}, "
-            f"flood_window={self.flood_window!r})"
+            f"flood_window={self.flood_window!r}, feedback={self.feedback!r}, "
+            f"feedback_db={self.feedback_db!r}, feedback_days={self.feedback_days!r}, "
+            f"group_feedback={self.group_feedback!r})"
         )
 
     @property
@@ -110,6 +117,12 @@ class Settings:
             flood_window=_positive(
                 "QABOT_FLOOD_WINDOW", env.get("QABOT_FLOOD_WINDOW"), DEFAULT_FLOOD_WINDOW
             ),
+            feedback=_switch("QABOT_FEEDBACK", env.get("QABOT_FEEDBACK"), True),
+            feedback_db=(
+                Path(env["QABOT_FEEDBACK_DB"]).expanduser() if "QABOT_FEEDBACK_DB" in env else None
+            ),
+            feedback_days=_days(env.get("QABOT_FEEDBACK_DAYS")),
+            group_feedback=_switch("QABOT_GROUP_FEEDBACK", env.get("QABOT_GROUP_FEEDBACK"), False),
         )
 
 
@@ -173,6 +186,27 @@ def _positive(name: str, value: str | None, default: int) -> int:
         return default
     if not value.isdigit() or not 0 < int(value) <= 86400:
         raise SettingsError(f"{name} must be a whole number from 1 to 86400, not {value!r}")
+    return int(value)
+
+
+def _switch(name: str, value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    word = value.lower()
+    if word in ("on", "true", "yes", "1"):
+        return True
+    if word in ("off", "false", "no", "0"):
+        return False
+    raise SettingsError(f"{name} must be on or off, not {value!r}")
+
+
+def _days(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_FEEDBACK_DAYS
+    if not value.isdigit() or not 1 <= int(value) <= 3650:
+        raise SettingsError(
+            f"QABOT_FEEDBACK_DAYS must be a whole number of days from 1 to 3650, not {value!r}"
+        )
     return int(value)
 
 

@@ -9,6 +9,8 @@ from dataclasses import asdict
 from tqdm import tqdm
 
 from knowledge import Answer, KnowledgeBase, Visit, VisitFilterError, parse_visit_filter, thresholds
+from knowledge.aliases import AliasBook
+from knowledge.aliases import ask as ask_with_aliases
 from knowledge.commands import COMMANDS
 from knowledge.i18n import phrase
 
@@ -103,8 +105,8 @@ def _history() -> None:
     atexit.register(save)
 
 
-def chat(kb: KnowledgeBase) -> int:
-    """An interactive loop that answers like the Telegram bot does."""
+def chat(kb: KnowledgeBase, book: AliasBook | None = None) -> int:
+    """An interactive loop that answers like the Telegram bot does (taught questions too)."""
     if sys.stdin.isatty():
         _history()
     print("qabot chat — type a question, /help for commands, Ctrl-D to leave.")
@@ -115,7 +117,7 @@ def chat(kb: KnowledgeBase) -> int:
             print()
             return 0
         if line:
-            print(reply(kb, line))
+            print(reply(kb, line, book))
 
 
 def visits_reply(kb: KnowledgeBase, words: str) -> str:
@@ -129,7 +131,7 @@ def visits_reply(kb: KnowledgeBase, words: str) -> str:
     return render_visits(found) if found else no_visits(flt, t)
 
 
-def reply(kb: KnowledgeBase, line: str) -> str:
+def reply(kb: KnowledgeBase, line: str, book: AliasBook | None = None) -> str:
     """The reply to one chat line: a command or a question."""
     command, _, rest = line.partition(" ")
     command = command.split("@")[0]
@@ -150,7 +152,7 @@ def reply(kb: KnowledgeBase, line: str) -> str:
         line = rest
     elif command.startswith("/"):
         return "Unknown command. " + help_text()
-    return render_answer(kb.ask(line), alternatives=True)
+    return render_answer(ask_with_aliases(kb, line, book), alternatives=True)
 
 
 class progress:  # noqa: N801 - used like a function

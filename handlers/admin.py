@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import translator
 from handlers.chat import unknown_command
+from handlers.feedback import stats_lines
 from handlers.language import user_language
 from handlers.render import escape
 from handlers.replies import reply
@@ -115,6 +116,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     title = t.gettext("qabot statistics")
     lines = [f"<b>{escape(title)}</b>"]
     lines += [f"{escape(label)}: {escape(str(value))}" for label, value in rows]
+    lines += await stats_lines(context, user_language(update))  # 👍, 👎… over 7 days
     await reply(update, context, "\n".join(lines))
 
 

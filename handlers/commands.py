@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 from bot.examples import examples
 from bot.i18n import translator
 from bot.phrases import filter_hint, filter_problem, no_visits
+from handlers import feedback
 from handlers.addressing import command_argument
 from handlers.conversation import follow_up_entities, remember_entities
 from handlers.language import language_of, user_language
@@ -79,6 +80,8 @@ def render_reply(
         if answer.alternatives:  # the closest facts, as buttons
             return render_no_answer((), lang, reason), did_you_mean_keyboard(answer.alternatives)
         return render_no_answer(suggestions(answer, state(context).kb, lang), lang, reason), None
+    if answer.curated:  # taught by an admin: no "did you mean"
+        return render_answer(answer, username, feedback.curated_note(lang), lang, assumed), None
     if answer.confidence < thresholds.UNSURE and answer.alternatives:
         keyboard = did_you_mean_keyboard(answer.alternatives)
         note = unsure_note(lang) if keyboard else ""
@@ -100,7 +103,6 @@ async def answer_question(
         return
     lang = language_of(update, question)
     t = translator(lang)
-    kb = state(context).kb
     if not question:
         hint = escape(t.gettext("Ask me a question about the articles."))
         found = (await examples_of(context, lang))[:2]
@@ -112,12 +114,13 @@ async def answer_question(
     counts = state(context).stats
     counts.questions += 1
     borrowed = follow_up_entities(context, message.chat_id, question, lang)
-    # (only a follow-up passes context_entities: scripted test bases take one argument)
-    answer = kb.ask(question, context_entities=borrowed) if borrowed else kb.ask(question)
+    # taught aliases first, then retrieval, off the event loop
+    answer = await feedback.ask(context, question, borrowed)
     weak = answer.abstained or answer.confidence < thresholds.GROUP_SILENCE
     if weak and not explicit and message.chat.type != ChatType.PRIVATE:
         counts.silent += 1
         log.debug("Staying silent in chat %s: confidence %.2f", message.chat_id, answer.confidence)
+        await feedback.record_answer(update, context, question, answer, None, replied=False)
         await retract(update, context, lang)  # an edit made an earlier answer wrong
         return
     if answer.abstained:
@@ -128,6 +131,7 @@ async def answer_question(
         remember_entities(context, message.chat_id, question, borrowed)
     assumed = ", ".join(name.title() for name in borrowed) if not answer.abstained else ""
     text, keyboard = render_reply(answer, context, lang, assumed)
+    keyboard = await feedback.record_answer(update, context, question, answer, keyboard)
     await reply(update, context, text, keyboard)
 
 

@@ -16,4 +16,5 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("visits", N_("List high-level visits by year, decade, person or place")),
     ("search", N_("Show the facts that best match some words")),
     ("sources", N_("The articles I know, with their sections")),
+    ("privacy", N_("What I keep about your questions, and for how long")),
 )

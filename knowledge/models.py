@@ -71,6 +71,7 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     intent: str = "what"
     lang: str = "en"
+    curated: bool = False  # answered with a fact an admin taught for this question
 
     def to_json(self) -> dict:
         """The object `qabot ask --json` prints, as ../shared/eval/score.py documents."""

@@ -408,6 +408,20 @@ class FakeBotApi:
                 message["reply_markup"] = markup
             self._messages[key] = message
             result = message
+        elif method == "editMessageReplyMarkup":
+            key = (int(params["chat_id"]), int(params["message_id"]))
+            message = self._messages.get(key)
+            if message is None:
+                return _error(400, "Bad Request: message to edit not found")
+            markup = params.get("reply_markup")
+            if message.get("reply_markup") == markup:
+                return _error(400, "Bad Request: message is not modified")
+            message = {**message, "edit_date": int(time.time())}
+            message.pop("reply_markup", None)
+            if markup:
+                message["reply_markup"] = markup
+            self._messages[key] = message
+            result = message
         elif method == "deleteMessage":
             key = (int(params["chat_id"]), int(params["message_id"]))
             if self._messages.pop(key, None) is None:

@@ -11,12 +11,14 @@ from telegram.ext import CommandHandler
 
 from bot.settings import Settings
 from handlers import HANDLERS
-from handlers.admin import ADMIN_COMMANDS
+from handlers.admin import ADMIN_COMMANDS as BASE_ADMIN_COMMANDS
+from handlers.curation import CURATION_COMMANDS
 from handlers.render import render_help
 from knowledge.commands import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = [name for name, _ in COMMANDS]
+ADMIN_COMMANDS = (*BASE_ADMIN_COMMANDS, *CURATION_COMMANDS)
 VARIABLES = [
     "TELEGRAM_BOT_TOKEN",
     "TELEGRAM_API_BASE_URL",
@@ -29,6 +31,10 @@ VARIABLES = [
     "LOG_LEVEL",
     "QABOT_FLOOD_LIMIT",
     "QABOT_FLOOD_WINDOW",
+    "QABOT_FEEDBACK",
+    "QABOT_FEEDBACK_DB",
+    "QABOT_FEEDBACK_DAYS",
+    "QABOT_GROUP_FEEDBACK",
 ]
 
 
