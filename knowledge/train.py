@@ -45,7 +45,10 @@ class Corpus:
     weight: float = 1.0
 
 
-def corpora() -> list[Corpus]:
+OWN_WEIGHT = 3.0  # a question of the project's own sets counts this many public ones
+
+
+def corpora(own_weight: float = OWN_WEIGHT) -> list[Corpus]:
     """Every question set available here, with the articles it is asked about."""
     own = [
         Corpus(
@@ -70,7 +73,7 @@ def corpora() -> list[Corpus]:
     external = SHARED / "eval" / "external"
     shared = []
     if (SHARED / "eval" / "dev.jsonl").is_file():
-        shared.append(Corpus("dev", SHARED / "eval" / "dev.jsonl", (SEED,), 3.0))
+        shared.append(Corpus("dev", SHARED / "eval" / "dev.jsonl", (SEED,), own_weight))
     if (external / "squad2").is_dir():
         shared.append(
             Corpus(
@@ -350,11 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/qabot-train"), help="cache folder")
     parser.add_argument("--out", type=Path, default=ROOT / "knowledge" / "data" / "ranker.json")
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
+    parser.add_argument("--own-weight", type=float, default=OWN_WEIGHT, help="see OWN_WEIGHT")
     parser.add_argument("--l2", type=float, default=1e-3, help="the ranker's L2 penalty")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     named = []
-    for corpus in corpora():
+    for corpus in corpora(args.own_weight):
         print(f"features: {corpus.name}", file=sys.stderr)
         named.append((corpus, extract(corpus, args.work)))
     p = pool(named)
