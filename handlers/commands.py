@@ -77,9 +77,9 @@ def render_reply(
     username = context.bot.username
     if answer.abstained:
         reason = abstention_reason(answer)
-        if answer.alternatives:  # the closest facts, as buttons
-            return render_no_answer((), lang, reason), did_you_mean_keyboard(answer.alternatives)
-        return render_no_answer(suggestions(answer, state(context).kb, lang), lang, reason), None
+        text = render_no_answer(suggestions(answer, state(context).kb, lang), lang, reason)
+        # the closest facts found for this question, as buttons
+        return text, did_you_mean_keyboard(answer.alternatives) if answer.alternatives else None
     if answer.curated:  # taught by an admin: no "did you mean"
         return render_answer(answer, username, feedback.curated_note(lang), lang, assumed), None
     if answer.confidence < thresholds.UNSURE and answer.alternatives:

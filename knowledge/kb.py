@@ -387,7 +387,7 @@ class KnowledgeBase:
             abstained=True,
             confidence=confidence,
             alternatives=alternatives,
-            suggestions=() if alternatives else tuple(self.examples()[:3]),
+            suggestions=tuple(self.examples()[:3]),
             intent=intent,
             lang=lang,
         )

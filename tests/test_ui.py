@@ -135,10 +135,10 @@ async def test_every_reply_is_in_the_users_language(bot: Harness, lang: str):
         assert markup_problems(text) == [], text
 
 
-async def test_bonjour_from_a_french_user_gets_the_french_abstention(bot: Harness):
+async def test_bonjour_from_a_french_user_gets_a_french_reply(bot: Harness):
+    """A greeting alone gets the greeting reply (issue 9), in French, not English."""
     text = (await bot.reply_to(from_user("Bonjour", "fr")))["text"]
-    assert text.startswith("Je ne sais pas : mes articles ne le disent pas.")
-    assert english_left(text) == []
+    assert text.startswith("Bonjour ! Posez-moi une question")
 
 
 async def test_an_english_question_gets_english_whatever_the_users_language(bot: Harness):

@@ -188,7 +188,7 @@ def test_a_sentence_is_dated_by_its_paragraph(kb):
 def test_only_the_year_that_governs_the_paragraph_dates_a_sentence(kb):
     def loan_row(year: int) -> dict:
         query = analyse(f"How much was the loan in {year}?", kb.vocab)
-        return next(c.row for c in kb._rank(query) if c.row["text"] == LOAN)
+        return next(c.row for c in kb.rank(query).candidates if c.row["text"] == LOAN)
 
     assert loan_row(1963)["nearby"].split()[-1] == "1963"
     # 1964 is named after the loan sentence, and the paragraph's year before it is 1963
