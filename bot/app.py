@@ -29,9 +29,12 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Te
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.errors import StartupError
 from bot.i18n import LANGUAGES, N_, translator
+from bot.journal import Journal, JournalError, default_journal_path
 from bot.logging_setup import RedactingFilter, configure_logging
 from bot.phrases import shorten
+from bot.service import serve
 from bot.settings import Settings, SettingsError
 from handlers import HANDLERS
 from handlers.feedback import start_feedback, stop_feedback
@@ -263,8 +266,9 @@ def open_knowledge_base(db_path: Path | None) -> KnowledgeBase:
 def run_bot(environ: dict[str, str] | None = None, env_file: Path | None = Path(".env")) -> int:
     """Run the Telegram bot until stopped; returns the process exit code.
 
-    Polling by default, a webhook when WEBHOOK_URL is set. Settings errors print one line on
-    stderr and return 2; a knowledge base or Telegram start-up failure returns 1.
+    Polling by default, a webhook when WEBHOOK_URL is set (bot/service.py). Settings errors
+    and a token Telegram rejects print one line on stderr and return 2; a knowledge base,
+    journal or Telegram start-up failure returns 1.
     """
     try:
         settings = Settings.from_env(environ, env_file)
@@ -277,21 +281,18 @@ def run_bot(environ: dict[str, str] | None = None, env_file: Path | None = Path(
     except KnowledgeBaseError as exc:
         print(f"qabot: {exc}", file=sys.stderr)
         return 1
+    try:
+        journal = Journal.open(journal_path(settings))
+    except JournalError as exc:
+        kb.close()
+        print(f"qabot: {exc}", file=sys.stderr)
+        return 1
     application = build_application(settings, kb)
     try:
-        if settings.webhook_url:
-            log.info("Serving a webhook at %s", settings.webhook_url)
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=settings.webhook_path,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-        else:
-            log.info("Polling %s for updates", settings.api_base_url)
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        asyncio.run(serve(application, settings, journal, ALLOWED_UPDATES))
+    except StartupError as exc:
+        print(f"qabot: {RedactingFilter(settings.secrets).redact(str(exc))}", file=sys.stderr)
+        return exc.code
     except InvalidToken:
         print(
             "qabot: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather", file=sys.stderr
@@ -303,4 +304,13 @@ def run_bot(environ: dict[str, str] | None = None, env_file: Path | None = Path(
             f"qabot: cannot reach the Bot API at {settings.api_base_url}: {reason}", file=sys.stderr
         )
         return 1
+    finally:
+        journal.close()
     return 0
+
+
+def journal_path(settings: Settings) -> Path:
+    """QABOT_JOURNAL, else journal.db next to the feedback store."""
+    if settings.journal is not None:
+        return settings.journal
+    return default_journal_path(settings.feedback_db or default_feedback_path())

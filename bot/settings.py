@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
-DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"  # the Docker image sets 0.0.0.0
 DEFAULT_WEBHOOK_PORT = 8443
 DEFAULT_FLOOD_LIMIT = 8  # questions per user…
 DEFAULT_FLOOD_WINDOW = 30  # …in this many seconds
@@ -46,6 +46,7 @@ class Settings:
     feedback_db: Path | None = None  # None: feedback.db next to the default knowledge base
     feedback_days: int = DEFAULT_FEEDBACK_DAYS
     group_feedback: bool = False
+    journal: Path | None = None  # None: journal.db next to the feedback store
 
     def __repr__(self) -> str:  # never show the token or the webhook secret
         return (
@@ -55,7 +56,7 @@ class Settings:
             f"log_level={self.log_level!r}, flood_limit={self.flood_limit!r}, "
             f"flood_window={self.flood_window!r}, feedback={self.feedback!r}, "
             f"feedback_db={self.feedback_db!r}, feedback_days={self.feedback_days!r}, "
-            f"group_feedback={self.group_feedback!r})"
+            f"group_feedback={self.group_feedback!r}, journal={self.journal!r})"
         )
 
     @property
@@ -123,6 +124,7 @@ class Settings:
             ),
             feedback_days=_days(env.get("QABOT_FEEDBACK_DAYS")),
             group_feedback=_switch("QABOT_GROUP_FEEDBACK", env.get("QABOT_GROUP_FEEDBACK"), False),
+            journal=Path(env["QABOT_JOURNAL"]).expanduser() if "QABOT_JOURNAL" in env else None,
         )
 
 

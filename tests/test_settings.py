@@ -24,7 +24,7 @@ def test_only_the_token_is_required():
     assert settings.file_url == "https://api.telegram.org/file/bot"
     assert (settings.db_path, settings.webhook_url, settings.admins) == (None, None, frozenset())
     assert (settings.webhook_listen, settings.webhook_port, settings.log_level) == (
-        "0.0.0.0",
+        "127.0.0.1",
         8443,
         "INFO",
     )
