@@ -58,8 +58,8 @@ class Poller:
         allowed_updates: Iterable[str] | None = None,
         admins: Iterable[int] = (),
         batch: int = BATCH,
-        timeout: int = POLL_TIMEOUT,
-        backoff: tuple[float, ...] = BACKOFF,
+        timeout: int | None = None,
+        backoff: tuple[float, ...] | None = None,
         notice_interval: float = CONFLICT_NOTICE_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -68,11 +68,12 @@ class Poller:
         self.allowed_updates = list(allowed_updates) if allowed_updates is not None else None
         self.admins = sorted(admins)
         self.batch = batch
-        self.timeout = timeout
-        self.backoff = backoff
+        self.timeout = POLL_TIMEOUT if timeout is None else timeout
+        self.backoff = BACKOFF if backoff is None else backoff
         self.notice_interval = notice_interval
         self.clock = clock
         self.offset: int | None = None
+        self._asked_offset: int | None = None  # the offset of the last getUpdates sent
         self._failures = 0
         self._in_conflict = False
         self._last_notice: float | None = None
@@ -101,12 +102,14 @@ class Poller:
             self._recovered()
             await self.take(raws)
 
-    async def fetch(self) -> Any:
+    async def fetch(self, timeout: int | None = None, limit: int | None = None) -> Any:
         """One getUpdates call, returning Telegram's raw result (not parsed)."""
-        parameters = {"timeout": self.timeout, "limit": self.batch, "offset": self.offset}
+        timeout = self.timeout if timeout is None else timeout
+        parameters = {"timeout": timeout, "limit": limit or self.batch, "offset": self.offset}
         if self.allowed_updates is not None:
             parameters["allowed_updates"] = self.allowed_updates
-        read_timeout = (self.bot.request.read_timeout or 0) + self.timeout
+        read_timeout = (self.bot.request.read_timeout or 0) + timeout
+        self._asked_offset = self.offset
         with warnings.catch_warnings():
             # PTB suggests get_updates, which parses the whole batch at once: we want raw JSON
             warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
@@ -128,6 +131,16 @@ class Poller:
         elif raws:  # nothing in the batch has an id: there is no way past it but to wait
             log.warning("getUpdates returned %d updates without update_id; ignored", len(raws))
             await self._back_off()
+
+    async def confirm(self) -> None:
+        """Tell Telegram the updates taken since the last getUpdates arrived (at a stop, as
+        python-telegram-bot does), so that it does not send them again."""
+        if self.offset is None or self.offset == self._asked_offset:
+            return
+        try:
+            await self.fetch(timeout=0, limit=1)
+        except TelegramError as exc:  # they are journalled: the next start skips them
+            log.debug("Could not confirm the last updates: %s", exc)
 
     async def _back_off(self) -> None:
         delay = self.backoff[min(self._failures, len(self.backoff) - 1)]

@@ -34,15 +34,18 @@ async def serve(
     settings: Settings,
     journal: Journal,
     allowed_updates: Sequence[str],
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Serve until SIGTERM or SIGINT. Raises `bot.errors.StartupError` when it cannot serve
-    (the webhook port is taken, Telegram rejects the token)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    """Serve until SIGTERM or SIGINT (or until `stop` is set, when given). Raises
+    `bot.errors.StartupError` when it cannot serve (the webhook port is taken, Telegram
+    rejects the token)."""
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
     intake = Intake(application, journal)
-    server = None
+    server, poller = None, None
     if settings.webhook_url:  # bind first: a port in use is found before anything else
         server = WebhookServer(intake, settings.webhook_path, settings.webhook_secret or "")
         try:
@@ -77,6 +80,8 @@ async def serve(
     finally:
         if server is not None:
             await server.stop()
+        if poller is not None:
+            await poller.confirm()  # what was fetched is journalled: Telegram may forget it
         await intake.drain(DRAIN_SECONDS)
         if application.running:
             await application.stop()
