@@ -88,8 +88,11 @@ class Journal:
         update that crashes the process cannot keep it from starting."""
         return await self._run(self._replay)
 
-    def pending_ids(self) -> list[int]:
-        """The ids of the updates not marked done (for tests and logs)."""
+    async def pending_ids(self) -> list[int]:
+        """The ids of the updates not marked done."""
+        return await self._run(self._pending_ids)
+
+    def _pending_ids(self) -> list[int]:
         rows = self._db.execute("SELECT update_id FROM updates WHERE done IS NULL ORDER BY 1")
         return [row[0] for row in rows]
 
