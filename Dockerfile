@@ -31,11 +31,14 @@ RUN useradd --system --uid 10001 --no-create-home --home-dir /app --shell /usr/s
 WORKDIR /app
 USER 10001
 
-# Webhook mode only (WEBHOOK_URL set); polling needs no open port.
+# Webhook mode only (WEBHOOK_URL set); polling needs no open port. Outside a container the
+# server binds 127.0.0.1; in one it must bind every interface to be reached through -p.
+ENV WEBHOOK_LISTEN=0.0.0.0
 EXPOSE 8443
-# The feedback store (questions, votes, taught questions) must be writable: mount a volume
-# on /app/state to keep it across containers.
-ENV QABOT_FEEDBACK_DB=/app/state/feedback.db
+# The feedback store (questions, votes, taught questions) and the journal of updates not yet
+# handled must be writable: mount a volume on /app/state to keep them across containers.
+ENV QABOT_FEEDBACK_DB=/app/state/feedback.db \
+    QABOT_JOURNAL=/app/state/journal.db
 # Healthy while the knowledge base opens and passes its schema check.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=10s --retries=3 \
   CMD ["python", "-c", "import os; from knowledge import KnowledgeBase; KnowledgeBase.open(os.environ['QABOT_DB']).close()"]

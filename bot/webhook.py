@@ -16,7 +16,6 @@ import socket
 from typing import Any
 
 import tornado.httpserver
-import tornado.netutil
 import tornado.web
 
 from bot.intake import Intake
@@ -95,8 +94,11 @@ class WebhookServer:
     def bind(self, listen: str, port: int) -> None:
         """Bind `listen:port` (port 0: any free port, then see `self.port`); OSError if
         it is taken. Nothing is accepted before `start`."""
-        self._sockets = tornado.netutil.bind_sockets(port, listen)
-        self.port = self._sockets[0].getsockname()[1]
+        family = socket.AF_INET6 if ":" in listen else socket.AF_INET
+        sock = socket.create_server((listen, port), family=family)  # closed if it fails
+        sock.setblocking(False)
+        self._sockets = [sock]
+        self.port = sock.getsockname()[1]
 
     def start(self) -> None:
         """Accept requests."""
