@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from typing import Any
 
 from telegram import Update
@@ -91,7 +92,10 @@ class Intake:
             raise  # stopped before it finished: left in the journal, handled at the next start
         except Exception:  # process_update reports handler errors itself; this is a last resort
             log.exception("Update %s failed outside its handlers", update.update_id)
-        await self.journal.done(update.update_id)
+        try:
+            await self.journal.done(update.update_id)
+        except (sqlite3.Error, OSError) as exc:  # handled again at the next start: a duplicate
+            log.error("Could not mark update %s done in the journal: %s", update.update_id, exc)
 
     async def wait_below(self, limit: int) -> None:
         """Wait until fewer than `limit` updates are being handled."""

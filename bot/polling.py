@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 import warnings
 from collections.abc import Callable, Iterable
@@ -100,7 +101,11 @@ class Poller:
                 await self._back_off()
                 continue
             self._recovered()
-            await self.take(raws)
+            try:
+                await self.take(raws)
+            except (sqlite3.Error, OSError) as exc:  # not journalled: fetched again, not lost
+                log.error("Could not journal the updates (%s); fetching them again", exc)
+                await self._back_off()
 
     async def fetch(self, timeout: int | None = None, limit: int | None = None) -> Any:
         """One getUpdates call, returning Telegram's raw result (not parsed)."""

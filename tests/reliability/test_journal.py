@@ -173,3 +173,33 @@ def test_sigkill_under_load_loses_no_question(tmp_path: Path, seed_db: Path):
     assert len(before) < len(asked)  # the kill came with questions outstanding
     assert lost == 0, (tmp_path / "qabot.log").read_text()[-2000:]
     assert duplicates <= 2  # at most what was being handled at the kill
+
+
+async def test_a_batch_that_cannot_be_journalled_is_fetched_again(
+    seed_db: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A full disk while journalling: the batch is not confirmed, so Telegram sends it again."""
+    failures = [sqlite3.OperationalError("database or disk is full")]
+    add = Journal.add
+
+    async def add_once_failing(self: Journal, raws: list[dict[str, Any]]) -> Any:
+        if failures:
+            raise failures.pop()
+        return await add(self, raws)
+
+    monkeypatch.setattr(Journal, "add", add_once_failing)
+    monkeypatch.setattr("bot.polling.BACKOFF", (0.01,))
+    with FakeBotApiServer() as server:
+        update = server.api.enqueue(message_update("/start"))
+        with caplog.at_level(logging.WARNING):
+            async with serving(seed_db, tmp_path, server) as served:
+                await served.wait_for("sendMessage")
+                polls = server.api.calls_to("getUpdates")
+    assert [p.params.get("offset") for p in polls[:2]] == [None, None]  # not confirmed
+    assert polls[1].result[0]["update_id"] == update["update_id"]  # sent again
+    assert len(server.api.calls_to("sendMessage")) == 1
+    lines = [r for r in caplog.records if "Could not journal the updates" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].exc_info is None
