@@ -52,7 +52,12 @@ async def serve(
             server.bind(settings.webhook_listen, settings.webhook_port)
         except OSError as exc:
             raise bind_error(exc, settings.webhook_listen, settings.webhook_port) from None
-    await application.initialize()
+    try:
+        await application.initialize()
+    except BaseException:
+        if server is not None:
+            await server.stop()
+        raise
     try:
         if application.post_init:
             await application.post_init(application)
