@@ -87,7 +87,7 @@ class Intake:
     async def _handle(self, update: Update) -> None:
         processor = self.application.update_processor  # honours concurrent_updates
         try:
-            await processor.process_update(update, self.application.process_update(update))
+            await processor.process_update(update, self._process(update))
         except asyncio.CancelledError:
             raise  # stopped before it finished: left in the journal, handled at the next start
         except Exception:  # process_update reports handler errors itself; this is a last resort
@@ -96,6 +96,10 @@ class Intake:
             await self.journal.done(update.update_id)
         except (sqlite3.Error, OSError) as exc:  # handled again at the next start: a duplicate
             log.error("Could not mark update %s done in the journal: %s", update.update_id, exc)
+
+    async def _process(self, update: Update) -> None:
+        await self.journal.started(update.update_id)
+        await self.application.process_update(update)
 
     async def wait_below(self, limit: int) -> None:
         """Wait until fewer than `limit` updates are being handled."""

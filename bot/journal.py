@@ -81,11 +81,15 @@ class Journal:
         """Mark an update handled."""
         await self._run(self._done, update_id)
 
-    async def replay(self) -> list[dict[str, Any]]:
-        """The updates not marked done, oldest first, counting this as one more attempt.
+    async def started(self, update_id: int) -> None:
+        """Count one more attempt at handling an update (its handlers are starting)."""
+        await self._run(self._started, update_id)
 
-        Updates already tried MAX_ATTEMPTS times are marked done and left out, so that one
-        update that crashes the process cannot keep it from starting."""
+    async def replay(self) -> list[dict[str, Any]]:
+        """The updates not marked done, oldest first.
+
+        Updates whose handling started MAX_ATTEMPTS times without finishing are marked done
+        and left out, so that one update that crashes the process cannot keep it down."""
         return await self._run(self._replay)
 
     async def pending_ids(self) -> list[int]:
@@ -122,6 +126,11 @@ class Journal:
         if self._done_since_prune >= PRUNE_EVERY:
             self._prune()
 
+    def _started(self, update_id: int) -> None:
+        self._db.execute(
+            "UPDATE updates SET attempts = attempts + 1 WHERE update_id = ?", (update_id,)
+        )
+
     def _replay(self) -> list[dict[str, Any]]:
         with self._db:
             self._db.execute("BEGIN")
@@ -133,7 +142,6 @@ class Journal:
                     (time.time(), MAX_ATTEMPTS),
                 )
             ]
-            self._db.execute("UPDATE updates SET attempts = attempts + 1 WHERE done IS NULL")
             rows = self._db.execute(
                 "SELECT raw FROM updates WHERE done IS NULL ORDER BY update_id"
             ).fetchall()

@@ -52,12 +52,25 @@ async def test_replay_gives_up_an_update_after_three_crashes(
     for _ in range(MAX_ATTEMPTS):  # the process dies while handling update 7, three times
         journal = Journal.open(path)
         assert [u["update_id"] for u in await journal.replay()] == [7]
+        await journal.started(7)
         journal.close()
     journal = Journal.open(path)
     with caplog.at_level(logging.WARNING):
         assert await journal.replay() == []
     journal.close()
     assert "Gave up updates [7]" in caplog.text
+
+
+async def test_an_update_never_started_is_never_given_up(tmp_path: Path):
+    """Ten crashes while update 9 waited its turn: it was never being handled, so it stays."""
+    path = tmp_path / "j.db"
+    journal = Journal.open(path)
+    await journal.add([raw(9)])
+    journal.close()
+    for _ in range(10):
+        journal = Journal.open(path)
+        assert [u["update_id"] for u in await journal.replay()] == [9]
+        journal.close()
 
 
 async def test_done_rows_are_pruned_after_a_day(tmp_path: Path):
