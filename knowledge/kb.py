@@ -467,6 +467,7 @@ class KnowledgeBase:
         if not question:
             return []
         query = analyse(question, self.vocab)
+        query.terms = bounded_terms(query.terms)
         with self._lock:
             rows = ranker.candidates(self.db, query, vocab=self.vocab)
         return [
