@@ -54,10 +54,10 @@ class HoldingRequest(FakeRequest):
 
     async def do_request(self, url: str, method: str, request_data: Any = None, **kw: Any):
         params = request_data.json_parameters if request_data else {}
-        if url.endswith("/sendMessage") and int(params.get("chat_id", 0)) == self.chat:
-            if not self.held:
-                self.held = True
-                await self.release.wait()
+        to_chat = url.endswith("/sendMessage") and int(params.get("chat_id", 0)) == self.chat
+        if to_chat and not self.held:
+            self.held = True
+            await self.release.wait()
         return await super().do_request(url, method, request_data, **kw)
 
 
