@@ -41,7 +41,9 @@ BATCH = 20  # updates per getUpdates: journalled before they are confirmed
 POLL_TIMEOUT = 10  # seconds a getUpdates waits for updates (long polling)
 BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # seconds before each retry after a failure
 CONFLICT_NOTICE_INTERVAL = 3600.0  # seconds between two notices to the admins about a 409
-MAX_IN_FLIGHT = 100  # updates being handled before polling waits
+# Updates accepted and not yet handled before polling waits: large, because a chat that waits
+# out a flood limit holds its own updates back (bot/concurrency.py), and they are journalled.
+MAX_IN_FLIGHT = 5000
 
 
 class TokenRejected(Exception):
