@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import time
 from collections import Counter
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -138,9 +139,13 @@ def tally(api: FakeBotApi, asked: set[int]) -> Counter[int]:
     return replies
 
 
-def test_sigkill_under_load_loses_no_question(tmp_path: Path, seed_db: Path):
+def test_sigkill_under_load_loses_no_question(
+    tmp_path: Path, seed_db: Path, monkeypatch: pytest.MonkeyPatch
+):
     """60 users ask; `qabot run` is killed with SIGKILL after its first answer, then started
     again: every user gets an answer (python-telegram-bot's run_polling lost the batch)."""
+    # the bot opens up to 32 connections at once: more than http.server's listen backlog (5)
+    monkeypatch.setattr(ThreadingHTTPServer, "request_queue_size", 128)
     shutil.copy(seed_db, tmp_path / "kb.db")
     env = {
         "PATH": os.environ.get("PATH", ""),
