@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test lint bench eval clean messages catalogs vectors train
+.PHONY: run test lint bench soak eval clean messages catalogs vectors train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -44,6 +44,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The bot under sustained and hostile load (about 10 minutes; SOAK_ARGS=--quick: about one):
+# /help latency under floods, slow questions and a 429, SIGKILLs, reloads, adversarial
+# articles. Not part of `make test`; writes the Soak section of bench/RESULTS.md.
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 EVAL_FILE := ../shared/eval/dev.jsonl
 eval: $(RUN_STAMP)
