@@ -28,11 +28,14 @@ def utf16_prefix(text: str, units: int) -> str:
 
 
 def shorten(text: str, width: int) -> str:
-    """`text` cut at a word boundary to at most `width` characters, with an ellipsis."""
+    """`text` cut at a word boundary to at most `width` characters, with an ellipsis.
+    Characters as Telegram counts them (UTF-16 units), so that `width` can be one of its
+    limits: a bot description, a button."""
     text = " ".join(text.split())
-    if len(text) <= width:
+    if utf16_len(text) <= width:
         return text
-    cut = text[: width - 1].rsplit(" ", 1)[0] or text[: width - 1]
+    head = utf16_prefix(text, width - 1)
+    cut = head.rsplit(" ", 1)[0] or head
     return cut.rstrip(" ,;:.") + "…"
 
 

@@ -26,7 +26,8 @@ from reliability_harness import bot_over, markup_problems
 from telegram import Message
 from telegram.constants import ChatID, MessageLimit
 
-from bot.phrases import utf16_len, utf16_prefix
+from bot.app import DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT, descriptions
+from bot.phrases import shorten, utf16_len, utf16_prefix
 from handlers.addressing import from_another_bot, sender_key
 from handlers.commands import deep_link_fact
 from handlers.render import split_message
@@ -275,3 +276,15 @@ def test_who_a_message_is_from():
     assert from_another_bot(message(OTHER_BOT))
     person = message({"id": 5, "is_bot": False, "first_name": "P"})
     assert not from_another_bot(person) and sender_key(person) == 5
+
+
+def test_shorten_counts_utf16_units():
+    assert shorten(EMOJI * 600, 512) == EMOJI * 255 + "…"
+    assert utf16_len(shorten(("a" + EMOJI + " ") * 300, 120)) <= 120
+    assert shorten("short enough", 12) == "short enough"
+
+
+def test_the_bot_description_fits_telegram_with_emoji_titles():
+    description, short = descriptions([EMOJI * 300, "Zorblax " + EMOJI * 80], "en")
+    assert utf16_len(description) <= DESCRIPTION_LIMIT
+    assert utf16_len(short) <= SHORT_DESCRIPTION_LIMIT
