@@ -1,6 +1,7 @@
 """`make soak`: qabot under sustained and hostile load. Not part of `make test`.
 
-    python -m bench.soak [--quick] [--no-results]
+    make soak                       # or: python -m bench.soak [--quick] [--no-results]
+    make soak SOAK_ARGS=--quick     # the seed only, short phases: about a minute
 
 The real `qabot run` (polling) runs as a subprocess against the fake Bot API
 (tests/fake_bot_api.py) served on 127.0.0.1, and the soak plays the users. On the seed and on
@@ -88,19 +89,21 @@ class Plan:
     parse_limit: float  # CPU seconds one parse measurement may take
     ladder: int  # sizes N, 2N, … 2**(ladder-1) N
     hard_limit: float  # the whole soak, after which everything is killed
+    settle: float = 0.0  # seconds to wait after the reloads, for RSS once retired bases close
 
 
 FULL = Plan(
     bases=("seed", "1,000 articles"),
-    phase_seconds=10.0,
-    drain_seconds=15.0,
+    phase_seconds=8.0,
+    drain_seconds=10.0,
     kills=10,
     kill_rate=4.0,
-    kill_after=(1.0, 3.0),
-    reloads={"seed": 100, "1,000 articles": 25},
-    parse_limit=3.0,
+    kill_after=(0.5, 2.0),
+    reloads={"seed": 100, "1,000 articles": 10},
+    parse_limit=2.0,
     ladder=6,
     hard_limit=1800.0,
+    settle=35.0,  # handlers/admin.py closes a retired base 30 s after /reload
 )
 QUICK = Plan(
     bases=("seed",),
@@ -111,7 +114,7 @@ QUICK = Plan(
     kill_after=(0.5, 1.5),
     reloads={"seed": 10},
     parse_limit=1.0,
-    ladder=4,
+    ladder=3,
     hard_limit=300.0,
 )
 
@@ -165,7 +168,9 @@ ADVERSARIAL = {
     "N “Town, France” sentences": 250,
 }
 SLOW_ENOUGH = 0.02  # CPU seconds: a growth measured on faster runs would be noise
-WALL_FACTOR = 5  # a parse may take this many times its CPU limit in wall time (a busy machine)
+# A parse is killed past its CPU limit (RLIMIT_CPU); this wall-time backstop, for a worker
+# that hangs, is generous: on a busy machine a second of CPU can take many seconds.
+WALL_BACKSTOP = 30.0
 
 
 class StandInEmbedder:
@@ -633,11 +638,13 @@ class Reloads:
     done: int
     rss: list[tuple[int, float]]  # (reloads so far, MB)
     seconds: float
+    settled: float | None = None  # MB, `settle` seconds after the last reload
 
 
-def reload_phase(db: Path, base: str, count: int, work: Path) -> Reloads:
+def reload_phase(db: Path, base: str, count: int, work: Path, settle: float = 0.0) -> Reloads:
     """An admin sends /reload `count` times, each after the last was answered; the bot's RSS
-    is read before and every tenth of the way."""
+    is read before, every tenth of the way, and `settle` seconds after the last (when the
+    bases it retired should be closed)."""
     chat, sender = user(ADMIN_ID)
     started = time.perf_counter()
     with bot_against_fake(db, work, f"reloads-{slug(base)}", admins=str(ADMIN_ID)) as bot:
@@ -655,8 +662,12 @@ def reload_phase(db: Path, base: str, count: int, work: Path) -> Reloads:
             done = number
             if number % step == 0 or number == count:
                 rss.append((number, bot.rss_mb()))
+        settled = None
+        if settle:
+            time.sleep(settle)
+            settled = bot.rss_mb()
         bot.kill()
-    return Reloads(base, count, done, rss, time.perf_counter() - started)
+    return Reloads(base, count, done, rss, time.perf_counter() - started, settled)
 
 
 # -- parse time against size ---------------------------------------------------------------------
@@ -747,7 +758,7 @@ def measure_parses(
     jobs: list[tuple[str, int, str]], limit: float
 ) -> tuple[dict[tuple, float | str], dict[tuple, str]]:
     """Run `parse_worker` over `jobs` in child processes; a job killed past its CPU limit
-    (or after WALL_FACTOR times `limit` in wall time) gets "over", and so do the larger
+    (or hung past the wall-time backstop) gets "over", and so do the larger
     sizes of the same kind and stage, which are not run."""
     import queue
 
@@ -766,13 +777,13 @@ def measure_parses(
         assert proc.stdout is not None
         reader = threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True)
         reader.start()
-        wait = WALL_FACTOR * limit + 30  # the first also waits for the imports and fixed cost
+        wait = 10 * limit + 2 * WALL_BACKSTOP  # the first also waits for the imports
         while todo:
             try:
                 line = lines.get(timeout=wait)
             except queue.Empty:
                 line = ""
-            wait = WALL_FACTOR * limit
+            wait = 10 * limit + WALL_BACKSTOP
             if not line:  # over the CPU limit (SIGXCPU), too slow (SIGKILL), or it failed
                 proc.kill()
                 proc.wait(5)
@@ -932,7 +943,8 @@ def report(
         lines += [
             "",
             "**RSS over reloads**: an admin sends `/reload`, each after the last was answered; "
-            "the bot's VmRSS before and every tenth of the way.",
+            "the bot's VmRSS before, every tenth of the way"
+            + (f", and {plan.settle:.0f} s after the last." if plan.settle else "."),
             "",
             common.table(
                 [
@@ -942,6 +954,7 @@ def report(
                     "RSS after",
                     "growth per reload",
                     "RSS samples",
+                    "RSS once retired bases close",
                     "run",
                 ],
                 [
@@ -952,6 +965,7 @@ def report(
                         f"{r.rss[-1][1]:.0f} MB",
                         f"{(r.rss[-1][1] - r.rss[0][1]) / max(1, r.rss[-1][0]):.2f} MB",
                         ", ".join(f"{n}: {mb:.0f}" for n, mb in r.rss),
+                        f"{r.settled:.0f} MB" if r.settled is not None else "–",
                         f"{r.seconds:.0f} s",
                     ]
                     for r in reloads
@@ -1098,7 +1112,7 @@ def main(argv: list[str] | None = None) -> int:
                 count = plan.reloads.get(base, 0)
                 result = attempt(
                     f"{base}: {count} reloads",
-                    lambda d=db, b=base, n=count: reload_phase(d, b, n, work),
+                    lambda d=db, b=base, n=count: reload_phase(d, b, n, work, plan.settle),
                 )
                 if result:
                     reloads.append(result)
