@@ -13,7 +13,7 @@ import traceback
 
 from . import common
 
-PARTS = ("latency", "quality", "startup", "scale", "e2e")
+PARTS = ("latency", "quality", "startup", "scale", "e2e", "engine", "ablation")
 
 
 def main(argv: list[str] | None = None) -> int:
