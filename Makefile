@@ -42,8 +42,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# `make bench BENCH_ARGS="--quick"` or `BENCH_ARGS="--only engine,ablation"` (updates those sections).
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 EVAL_FILE := ../shared/eval/dev.jsonl
 eval: $(RUN_STAMP)

@@ -123,3 +123,14 @@ def test_ablation_table_has_a_row_per_switch_measured():
     assert "| no synonyms |" in lines[3] and "0.500 (-4)" in lines[3] and lines[3].endswith(
         "helps |"
     )
+
+
+def test_a_partial_run_replaces_only_its_own_sections():
+    from bench.__main__ import marked, merge_report
+
+    old = "# report\n\n## 1. Old\n\nkept\n\n" + marked("engine", "## 6. Engine\n\nold figures")
+    new = merge_report(old, {"engine": marked("engine", "## 6. Engine\n\nnew figures"),
+                             "ablation": marked("ablation", "## 7. Ablation\n\nrows")})
+    assert "kept" in new and "new figures" in new and "old figures" not in new
+    assert new.count("<!-- part:engine -->") == 1
+    assert new.rstrip().endswith("rows\n<!-- /part:ablation -->")
