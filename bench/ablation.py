@@ -22,11 +22,9 @@ from unittest import mock
 from bot.evaluate import grade
 from knowledge import lexicon, names, query, terms, translate
 from knowledge.embed import default_embedder
-from knowledge.ingest import build_knowledge_base, ensure_knowledge_base
-from knowledge.store import KnowledgeBaseError, open_database
 
 from . import common
-from .engine import EXTERNAL, MemoEmbedder, open_kb
+from .engine import EXTERNAL, MemoEmbedder, cached_base, open_kb
 from .quality import group_of
 
 NOISE = 3  # questions: a difference smaller than this over a column is not read as a change
@@ -81,36 +79,23 @@ def squad_group(case: dict) -> str:
     return "oos" if case["kind"] == "oos" else "answerable"
 
 
-def cached_base(name: str, articles: list[Path]) -> Path:
-    """A knowledge base of these articles in bench/out/, built only when missing or stale."""
-    path = common.out_dir() / f"kb-{name}.db"
-    if path.exists():
-        try:
-            open_database(path).close()
-            return path
-        except KnowledgeBaseError:
-            pass
-    common.log(f"   building {path.name} ({len(articles)} articles)")
-    build_knowledge_base(articles, path)
-    return path
-
-
 def columns(quick: bool) -> list[Column] | None:
     cases = common.dev_cases()
     if cases is None or not (EXTERNAL / "xquad").is_dir() or not (EXTERNAL / "squad2").is_dir():
         return None
-    seed = ensure_knowledge_base(common.out_dir() / "kb-seed.db")
+    seed = cached_base("seed", [common.SEED])
     xquad = cached_base("xquad", sorted((EXTERNAL / "xquad" / "articles").glob("*.txt")))
-    squad = cached_base("squad2", sorted((EXTERNAL / "squad2" / "articles").glob("*.txt")))
+    squad = cached_base("squad", sorted((EXTERNAL / "squad2" / "articles").glob("*.txt")))
     rng = random.Random(11)
     out = [Column("dev", seed, cases, group_of)]
+    picked = None  # the same questions in both languages (the files are parallel)
     for lang in ("en", "ru"):
         xq = common.read_jsonl(EXTERNAL / "xquad" / f"{lang}.jsonl")
-        if quick:
-            xq = rng.sample(xq, 150)
+        picked = picked or sorted(rng.sample(range(len(xq)), 150 if quick else 300))
+        xq = [xq[i] for i in picked]
         out.append(Column(f"XQuAD {lang}", xquad, xq, lambda c: "answerable"))
     sq = common.read_jsonl(EXTERNAL / "squad2" / "questions.jsonl")
-    out.append(Column("SQuAD 2.0", squad, rng.sample(sq, 200 if quick else 600), squad_group))
+    out.append(Column("SQuAD 2.0", squad, rng.sample(sq, 200 if quick else 400), squad_group))
     return out
 
 
