@@ -139,9 +139,9 @@ def cell(right: int, total: int, base: int) -> str:
     return f"{right / total:.3f}{sign}"
 
 
-def render(results: dict[str, dict[tuple[str, str], list[int]]]) -> str:
+def render(results: dict[str, dict[tuple[str, str], list[int]] | str]) -> str:
     """A row per switch: accuracy per column, with the change in right answers against the
-    first row, and a verdict."""
+    first row, and a verdict (or the error the engine raised without the resource)."""
     names_ = list(results)
     base = results[names_[0]]
     keys = list(base)
@@ -152,11 +152,25 @@ def render(results: dict[str, dict[tuple[str, str], list[int]]]) -> str:
         if switch.name not in results:
             continue
         got = results[switch.name]
+        if isinstance(got, str):  # the engine fails without it
+            rows.append([switch.name, switch.what, *("–" for _ in keys), f"needed: {got}"])
+            continue
         deltas = [got[k][0] - base[k][0] for k in keys]
         rows.append([switch.name, switch.what or "–",
                      *(cell(*got[k], base[k][0]) for k in keys),
                      "–" if switch.name == names_[0] else verdict(deltas)])
     return common.table(headers, rows)
+
+
+def _where(exc: BaseException) -> str:
+    """The module and function an exception was raised in."""
+    tb = exc.__traceback__
+    while tb and tb.tb_next:
+        tb = tb.tb_next
+    if tb is None:
+        return "?"
+    code = tb.tb_frame.f_code
+    return f"{Path(code.co_filename).name} {code.co_name}()"
 
 
 def run(quick: bool = False) -> tuple[str, list[tuple]]:
@@ -169,7 +183,10 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
     results = {}
     for switch in SWITCHES:
         common.log(f"   {switch.name}")
-        results[switch.name] = measure(switch, cols, embedder)
+        try:
+            results[switch.name] = measure(switch, cols, embedder)
+        except Exception as exc:  # the resource is load-bearing: say so
+            results[switch.name] = f"{type(exc).__name__} {exc} in {_where(exc)}"
     sizes = ", ".join(f"{c.label} {len(c.cases)}" for c in cols)
     md = [
         "## 7. Ablation: the hand-written resources next to the dense signal",

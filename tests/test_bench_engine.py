@@ -134,3 +134,10 @@ def test_a_partial_run_replaces_only_its_own_sections():
     assert "kept" in new and "new figures" in new and "old figures" not in new
     assert new.count("<!-- part:engine -->") == 1
     assert new.rstrip().endswith("rows\n<!-- /part:ablation -->")
+
+
+def test_a_resource_the_engine_cannot_do_without_is_reported_as_needed():
+    base = {("dev", "en"): [9, 10]}
+    error = "KeyError ('where',) in intent.py intent_of()"
+    table = ablation.render({"everything on": base, "no question words": error})
+    assert table.splitlines()[3].endswith(f"| – | needed: {error} |")
