@@ -42,8 +42,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# `make bench BENCH_ARGS="--quick"` or `BENCH_ARGS="--only engine,ablation"` (updates those sections).
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # The bot under sustained and hostile load (about 10 minutes; SOAK_ARGS=--quick: about one):
 # /help latency under floods, slow questions and a 429, SIGKILLs, reloads, adversarial
