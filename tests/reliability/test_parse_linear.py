@@ -15,7 +15,7 @@ import random
 import re
 import string
 from collections.abc import Callable
-from time import perf_counter
+from time import thread_time
 
 import pytest
 import sqlite_utils
@@ -31,41 +31,45 @@ SIZES = (1, 2, 4)
 BOUND = 8.0  # t(4x) / t(1x): linear about 4, quadratic 16
 
 
-def seconds_per_call(func: Callable[[], object], budget: float = 0.01) -> float:
-    """The best of three timings of `func`, each over as many calls as fill `budget`."""
-    gc.collect()
-    gc.disable()  # a collection's cost depends on everything alive, not on the input
-    try:
-        return _best_of_three(func, budget)
-    finally:
-        gc.enable()
-
-
-def _best_of_three(func: Callable[[], object], budget: float) -> float:
+def calls_filling(func: Callable[[], object], budget: float) -> tuple[int, float]:
+    """How many calls of `func` take at least `budget` seconds, and the time of one."""
     calls = 1
     while True:
-        start = perf_counter()
-        for _ in range(calls):
-            func()
-        elapsed = perf_counter() - start
+        elapsed = timed(func, calls)
         if elapsed >= budget:
-            break
+            return calls, elapsed / calls
         calls *= 2
-    best = elapsed / calls
-    for _ in range(2):
-        start = perf_counter()
-        for _ in range(calls):
-            func()
-        best = min(best, (perf_counter() - start) / calls)
-    return best
 
 
-def assert_linear(name: str, make: Callable[[int], Callable[[], object]], base: int) -> None:
-    times = [seconds_per_call(make(base * k)) for k in SIZES]
-    ratio = times[-1] / times[0]
+def timed(func: Callable[[], object], calls: int) -> float:
+    start = thread_time()
+    for _ in range(calls):
+        func()
+    return thread_time() - start
+
+
+def assert_linear(
+    name: str, make: Callable[[int], Callable[[], object]], base: int, budget: float = 0.01
+) -> None:
+    """Time the input at sizes 1x, 2x, 4x: the best of 4 rounds that take turns between
+    the sizes, in this thread's CPU time (time lost to other processes on a loaded machine
+    does not count), garbage collection off (its cost depends on everything alive, not on
+    the input)."""
+    funcs = [make(base * k) for k in SIZES]
+    gc.collect()
+    gc.disable()
+    try:
+        plan = [calls_filling(func, budget) for func in funcs]
+        times = [first for _, first in plan]
+        for _ in range(3):
+            for i, (func, (calls, _)) in enumerate(zip(funcs, plan, strict=True)):
+                times[i] = min(times[i], timed(func, calls) / calls)
+    finally:
+        gc.enable()
     shown = ", ".join(f"{k}x={t * 1000:.2f} ms" for k, t in zip(SIZES, times, strict=True))
     print(f"\n{name}: {shown}")
-    assert ratio < BOUND, f"{name}: 4x the size took {ratio:.1f}x the time ({times})"
+    ratio = times[-1] / times[0]
+    assert ratio < BOUND, f"{name}: 4x the size took {ratio:.1f}x the time ({shown})"
 
 
 def article(body: str) -> str:
