@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -159,10 +158,13 @@ def ensure_knowledge_base(path: str | Path | None = None) -> Path:
     """
     explicit = path is not None
     path = Path(path) if path else default_db_path()
-    if path.is_file():
-        with contextlib.suppress(KnowledgeBaseError):
+    if path.exists():
+        try:
             open_database(path).close()
             return path
+        except KnowledgeBaseError:
+            if explicit:
+                raise
     try:
         with ingest_lock(path):
             return _ensure_locked(path, explicit)

@@ -48,6 +48,8 @@ def ingest_lock(
     """
     target = target_of(db_path)
     key = str(target)
+    if on_wait:
+        on_wait = _once(on_wait)
     with _registry_guard:
         thread_lock, held = _locks.setdefault(key, (threading.RLock(), [0, -1]))
     if not thread_lock.acquire(blocking=False):
@@ -67,6 +69,17 @@ def ingest_lock(
                 held[1] = -1
     finally:
         thread_lock.release()
+
+
+def _once(func: Callable[[Path], None]) -> Callable[[Path], None]:
+    called = []
+
+    def call(path: Path) -> None:
+        if not called:
+            called.append(path)
+            func(path)
+
+    return call
 
 
 def _take_file_lock(target: Path, on_wait: Callable[[Path], None] | None) -> int:

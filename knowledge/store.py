@@ -605,11 +605,14 @@ def _flags(text: str, kind: str) -> str:
 def _infobox_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Pair EnvoyN with EnvoytitleN ('Russian Ambassador to Algeria', 'Valerian Shuvaev')."""
     values = dict(pairs)
+    titles: dict[str, str] = {}  # the first value of each key, for one look-up per envoy
+    for key, value in pairs:
+        titles.setdefault(key.lower(), value)
     out = []
     for key, value in pairs:
         match = re.fullmatch(r"(?i)envoy(\d+)", key)
         if match:
-            title = next((v for k, v in pairs if k.lower() == f"envoytitle{match.group(1)}"), None)
+            title = titles.get(f"envoytitle{match.group(1)}")
             out.append((title or key, value))
         elif re.fullmatch(r"(?i)envoytitle\d+", key):
             if f"Envoy{key[10:]}" not in values and f"envoy{key[10:]}" not in values:

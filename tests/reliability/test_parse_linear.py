@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from knowledge import store
 from knowledge.parser import ArticleParseError, parse_text
 from knowledge.places import city_country_pairs
+from knowledge.sentences import split_sentences
 from knowledge.store import _create_schema, _place_aliases, _Writer
 
 SIZES = (1, 2, 4)
@@ -119,6 +120,28 @@ def test_city_country_scan_is_linear_on_a_paragraph_of_capitalised_words():
         return lambda: _place_aliases(parsed)
 
     assert_linear("capitalised paragraph", make, 500)
+
+
+def test_splitting_a_paragraph_of_initials_is_linear():
+    """'A. A. A. …': every stop is an initial, so the text before it grew and was copied
+    and split again at each one (8,000 took 9 s)."""
+
+    def make(n: int):
+        text = "A. " * n
+        return lambda: split_sentences(text)
+
+    assert_linear("paragraph of initials", make, 1000)
+
+
+def test_pairing_many_envoys_is_linear():
+    """`- Envoy1: …` items: each looked for its `Envoytitle1` among all the items."""
+
+    def make(n: int):
+        pairs = [(f"Envoy{i}", "A. Person") for i in range(n)]
+        pairs += [(f"Envoytitle{i}", "Ambassador") for i in range(n)]
+        return lambda: store._infobox_pairs(pairs)
+
+    assert_linear("envoys", make, 500)
 
 
 class CountingDict(dict):
