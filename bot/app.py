@@ -7,6 +7,7 @@ layer); `run_bot` is what `qabot run` calls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import time
@@ -25,17 +26,26 @@ from telegram import (
 )
 from telegram._utils.types import JSONDict
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.concurrency import PerChatUpdateProcessor
 from bot.i18n import LANGUAGES, N_, translator
 from bot.logging_setup import RedactingFilter, configure_logging
 from bot.phrases import shorten
+from bot.sending import may_have_arrived, query_too_old, repeats_harm
 from bot.settings import Settings, SettingsError
 from handlers import HANDLERS
 from handlers.feedback import start_feedback, stop_feedback
-from handlers.state import FloodLimiter, attach, detach
+from handlers.state import STATE_KEY, BotState, FloodLimiter, attach, detach
 from knowledge import KnowledgeBase, KnowledgeBaseError, ensure_knowledge_base
 from knowledge.commands import COMMANDS
 from knowledge.feedback import default_feedback_path
@@ -59,6 +69,10 @@ RETRIES_AFTER_FLOOD_WAIT = 3
 # dropped connection): bounded, so a dead API cannot make a retry storm. 400, 403 and 401
 # are never retried.
 SEND_RETRY_DELAYS = (0.5, 1.0, 2.0)
+# A 429 asking to wait longer than this is given up (logged), not waited out: a reply that
+# late is worth less than a bot that stops promptly when asked to.
+MAX_FLOOD_WAIT = 30.0
+PAUSES_KEPT = 1000  # chats whose 429 pause is remembered before those that are over go
 ADMIN_NOTICE_INTERVAL = 60.0  # seconds between two error notices to the admins
 SORRY = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 DESCRIPTION_LIMIT = 512  # characters Telegram keeps of a bot's description
@@ -117,16 +131,32 @@ async def set_up_profile(bot: Bot, kb: KnowledgeBase) -> None:
 
 
 class RetryingRateLimiter(AIORateLimiter):
-    """AIORateLimiter (Telegram's flood limits, waits on 429) that also retries a call a few
-    times after a network error: 500, 502, a timeout or a dropped connection.
+    """AIORateLimiter (Telegram's flood limits) with waits that hold up one chat only, and
+    bounded retries after network errors.
 
-    A call that failed that way was (almost always) not carried out by Telegram; a reply
-    whose *response* was lost may, rarely, be delivered twice.
+    A 429 pauses the chat it came from (AIORateLimiter pauses every chat); a pause longer
+    than `max_flood_wait` is not waited out but given up, and `stop_waiting` (at shut-down)
+    ends every pause at once. A call that failed on the network (5xx, connection refused)
+    is tried again after `delays`, unless it sends a message and the request may have
+    reached Telegram (a timeout, a dropped connection): that message may be in the chat
+    already, and a second try would double it.
     """
 
-    def __init__(self, delays: tuple[float, ...] = SEND_RETRY_DELAYS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        delays: tuple[float, ...] = SEND_RETRY_DELAYS,
+        max_flood_wait: float = MAX_FLOOD_WAIT,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.delays = tuple(delays)
+        self.max_flood_wait = max_flood_wait
+        self._paused: dict[object, float] = {}  # chat → monotonic time its pause ends
+        self._stopping = asyncio.Event()
+
+    def stop_waiting(self) -> None:
+        """Shutting down: end every 429 pause now; the calls waiting give up."""
+        self._stopping.set()
 
     async def process_request(
         self,
@@ -137,26 +167,84 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        for attempt, delay in enumerate((*self.delays, None)):
+        chat_id = data.get("chat_id")
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # type: ignore[arg-type]
+        group = (
+            chat_id
+            if isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0)
+            else False
+        )
+        flood_tries = rate_limit_args or self._max_retries
+        failures = 0
+        while True:
+            await self._wait_out_pause(chat_id)
             try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
+                return await self._run_request(
+                    chat=chat_id is not None,
+                    group=group,
+                    allow_paid_broadcast=data.get("allow_paid_broadcast", False),
+                    callback=callback,
+                    args=args,
+                    kwargs=kwargs,
                 )
+            except RetryAfter as exc:
+                wait = exc._retry_after.total_seconds() + 0.1  # noqa: SLF001 - as PTB does
+                if flood_tries <= 0 or wait > self.max_flood_wait or self._stopping.is_set():
+                    log.warning(
+                        "%s to chat %s: flood wait of %.0fs, giving up", endpoint, chat_id, wait
+                    )
+                    raise
+                flood_tries -= 1
+                log.info("%s to chat %s: flood wait of %.1fs", endpoint, chat_id, wait)
+                self._pause(chat_id, wait)
             except BadRequest:
                 raise
             except NetworkError as exc:  # TimedOut included
-                if delay is None:
+                if failures >= len(self.delays) or (
+                    repeats_harm(endpoint) and may_have_arrived(exc)
+                ):
                     raise
+                delay = self.delays[failures]
+                failures += 1
                 log.warning(
                     "%s failed (%s); attempt %d of %d in %.1fs",
                     endpoint,
                     exc,
-                    attempt + 2,
+                    failures + 1,
                     len(self.delays) + 1,
                     delay,
                 )
                 await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
+
+    def _pause(self, chat_id: object, seconds: float) -> None:
+        now = time.monotonic()
+        if len(self._paused) > PAUSES_KEPT:  # forget pauses that are over
+            self._paused = {k: t for k, t in self._paused.items() if t > now}
+        self._paused[chat_id] = max(self._paused.get(chat_id, 0.0), now + seconds)
+
+    async def _wait_out_pause(self, chat_id: object) -> None:
+        """Wait until `chat_id`'s pause is over (or shut-down begins)."""
+        until = self._paused.get(chat_id)
+        if until is None:
+            return
+        left = until - time.monotonic()
+        if left <= 0 or self._stopping.is_set():
+            self._paused.pop(chat_id, None)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), left)
+
+
+class QaApplication(Application):
+    """The Application, told that shut-down began before it waits for updates in flight:
+    a reply waiting out a long 429 pause must not hold up the exit."""
+
+    async def stop(self) -> None:
+        limiter = self.bot.rate_limiter
+        if isinstance(limiter, RetryingRateLimiter):
+            limiter.stop_waiting()
+        await super().stop()
 
 
 def build_application(
@@ -199,8 +287,11 @@ def build_application(
             Defaults(
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,  # the question was deleted: answer anyway
             )
         )
+        .concurrent_updates(PerChatUpdateProcessor())
+        .application_class(QaApplication)
         .rate_limiter(RetryingRateLimiter(SEND_RETRY_DELAYS, max_retries=RETRIES_AFTER_FLOOD_WAIT))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -225,13 +316,21 @@ def _error_handler(admins: frozenset[int]) -> ErrorCallback:
         """Log the error; apologise in a private chat; tell the admins (at most once a minute)."""
         nonlocal last_notice
         update_id = update.update_id if isinstance(update, Update) else None
-        if isinstance(context.error, Forbidden):  # blocked by the user, removed from a group
-            log.warning("Update %s: Telegram refused the reply: %s", update_id, context.error)
+        error = context.error
+        if isinstance(error, Forbidden):  # blocked by the user, removed from a group
+            log.warning("Update %s: Telegram refused the reply: %s", update_id, error)
             return  # nobody to tell, and no point trying again
-        log.error("Error while handling update %s", update_id, exc_info=context.error)
+        if isinstance(error, BadRequest) and query_too_old(error):  # a late button press
+            log.info("Update %s: answered too late: %s", update_id, error)
+            return
+        log.error("Error while handling update %s", update_id, exc_info=error)
         message = update.effective_message if isinstance(update, Update) else None
         chats = []
-        if message is not None and message.chat.type == ChatType.PRIVATE:
+        if (
+            message is not None
+            and message.chat.type == ChatType.PRIVATE
+            and not _may_be_answered(update, context)
+        ):
             user = update.effective_user if isinstance(update, Update) else None
             sorry = translator(user.language_code if user else None).gettext(SORRY)
             chats.append((message.chat_id, sorry))
@@ -247,6 +346,19 @@ def _error_handler(admins: frozenset[int]) -> ErrorCallback:
                 log.warning("Could not send an error notice to %s: %s", chat_id, exc)
 
     return on_error
+
+
+def _may_be_answered(update: object, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Did (or may) the reply to `update` go out? Then an apology would be wrong: the
+    error came after the answer, or from a send that may have reached Telegram."""
+    error = context.error
+    if isinstance(error, NetworkError) and may_have_arrived(error):
+        return True
+    message = update.effective_message if isinstance(update, Update) else None
+    shared = context.bot_data.get(STATE_KEY)
+    if message is None or not isinstance(shared, BotState):
+        return False
+    return (message.chat_id, message.message_id) in shared.replies
 
 
 def open_knowledge_base(db_path: Path | None) -> KnowledgeBase:

@@ -10,6 +10,7 @@ Every datum is checked (type, range, length); anything else gets a short notice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -18,6 +19,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.i18n import N_, translator
+from bot.sending import answer_query
 from handlers.commands import articles_of, sources_page, visits_page
 from handlers.language import user_language
 from handlers.render import render_answer
@@ -44,7 +46,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         notice = await _press(query, context, user_language(update))
     finally:
-        await query.answer(notice)  # always, or the button keeps spinning
+        await answer_query(query, notice)  # always, or the button keeps spinning
 
 
 def parse_callback(data: str) -> tuple[str, int, str] | None:
@@ -68,7 +70,7 @@ async def _press(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, lang:
     kb = state(context).kb
     markup: InlineKeyboardMarkup | None = None
     if kind == "f":
-        answer = kb.answer_fact(number)
+        answer = await asyncio.to_thread(kb.answer_fact, number)
         if answer is None:
             return t.gettext(GONE)
         text = render_answer(answer, context.bot.username, lang=lang)
@@ -81,7 +83,7 @@ async def _press(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, lang:
             return t.gettext(STALE)
         if filter_text(flt) != words:  # not a filter this bot wrote
             return t.gettext(STALE)
-        page = visits_page(kb, flt, number, lang)
+        page = await asyncio.to_thread(visits_page, kb, flt, number, lang)
         if page is None:
             return t.gettext(EXPIRED)
         text, markup = page
@@ -100,4 +102,4 @@ async def _press(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, lang:
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button whose data the bot does not know (another version, or forged): say so."""
     if update.callback_query is not None:
-        await update.callback_query.answer(translator(user_language(update)).gettext(STALE))
+        await answer_query(update.callback_query, translator(user_language(update)).gettext(STALE))

@@ -10,6 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.i18n import N_, translator
+from bot.sending import answer_query
 from handlers.addressing import is_addressed
 from handlers.language import user_language
 from handlers.replies import is_edit, retract
@@ -26,10 +27,11 @@ FLOOD_NOTICE = N_(
 async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop handling messages from bots, the bot's own inline answers, and group or channel
     messages that are not meant for this bot (no command for it, no @mention, no reply to it);
-    then apply the flood limit to what is left.
-
-    Inline queries and button presses always pass.
+    then apply the flood limit to what is left, inline queries and button presses included.
     """
+    if update.inline_query or update.callback_query:
+        await _flood_limit(update, context, update.effective_user.id)  # type: ignore[union-attr]
+        return
     message = (
         update.message or update.edited_message or update.channel_post or update.edited_channel_post
     )
@@ -58,13 +60,16 @@ async def _flood_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
     if verdict == "ok":
         return
     shared.stats.flood_refused += 1
-    log.info("Flood limit: ignoring a message from %s (%s)", who, verdict)
+    log.info("Flood limit: ignoring an update from %s (%s)", who, verdict)
+    seconds = max(1, math.ceil(shared.flood.wait(who)))
+    notice = translator(user_language(update)).gettext(FLOOD_NOTICE).format(seconds=seconds)
+    if update.callback_query is not None:  # the button stops spinning, with the notice
+        await answer_query(update.callback_query, notice if verdict == "notice" else None)
+        raise ApplicationHandlerStop
     message = update.effective_message
-    if verdict == "notice" and message is not None:
-        seconds = max(1, math.ceil(shared.flood.wait(who)))
-        notice = translator(user_language(update)).gettext(FLOOD_NOTICE)
+    if verdict == "notice" and message is not None and update.inline_query is None:
         await message.reply_text(
-            notice.format(seconds=seconds),
+            notice,
             do_quote=message.chat.type != ChatType.PRIVATE,
         )
     raise ApplicationHandlerStop

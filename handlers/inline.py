@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from telegram import (
@@ -42,19 +43,22 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     answers: list[tuple[str, str, Answer]] = []  # title, description, answer
     if not question:
         for example in (await examples_of(context, lang, questions_only=True))[:INLINE_RESULTS]:
-            answer = kb.ask(example)
+            answer = await asyncio.to_thread(kb.ask, example)
             if not answer.abstained:
                 answers.append((example, shorten(answer.text, DESCRIPTION_LENGTH), answer))
         button = InlineQueryResultsButton(text=t.gettext("How to ask me"), start_parameter="inline")
     else:
-        best = kb.ask(question)
+        best = await asyncio.to_thread(kb.ask, question)
         if not best.abstained and best.intent != "greeting":  # nothing to share
             answers.append(_titled(best))
             seen = set(best.fact_ids)
             for alt in best.alternatives:
                 if len(answers) >= INLINE_RESULTS or alt.confidence < INLINE_FLOOR:
                     continue
-                if alt.fact_id in seen or (answer := kb.answer_fact(alt.fact_id)) is None:
+                if alt.fact_id in seen:
+                    continue
+                answer = await asyncio.to_thread(kb.answer_fact, alt.fact_id)
+                if answer is None:
                     continue
                 seen.add(alt.fact_id)
                 answers.append(_titled(replace(answer, confidence=alt.confidence)))

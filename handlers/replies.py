@@ -13,6 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import N_, translator
+from bot.sending import reply_target_gone
 from handlers.render import split_message
 from handlers.state import state
 
@@ -36,10 +37,14 @@ def unparsable(exc: BadRequest) -> bool:
 async def send_text(
     message: Message, text: str, markup: InlineKeyboardMarkup | None, quote: bool | None
 ) -> Message:
-    """Reply to `message` with HTML `text`; as plain text if Telegram cannot parse it."""
+    """Reply to `message` with HTML `text`; as plain text if Telegram cannot parse it, and
+    without the reply link if the question was deleted meanwhile."""
     try:
         return await message.reply_text(text, reply_markup=markup, do_quote=quote)
     except BadRequest as exc:
+        if quote is not False and reply_target_gone(exc):
+            log.info("The question was deleted; answering without the reply link: %s", exc)
+            return await send_text(message, text, markup, quote=False)
         if not unparsable(exc):
             raise
         log.warning("Telegram could not parse a reply, sending it as plain text: %s", exc)
@@ -106,9 +111,8 @@ async def reply(
     for number, chunk in enumerate(chunks, 1):
         last = number == len(chunks)
         sent = await send_text(message, chunk, markup if last else None, quote and number == 1)
-        first = first or sent
-    if first is not None:
-        replies[key] = first.message_id
+        if first is None:  # answered: from now on an error must not bring an apology
+            first = replies[key] = sent.message_id
 
 
 async def retract(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str = "en") -> None:

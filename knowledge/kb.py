@@ -15,6 +15,7 @@ import numpy as np
 from . import features, lexicon, ranker, retrieval, thresholds
 from .embed import Embedder, default_embedder
 from .i18n import phrase
+from .limits import bounded_terms, cut_question
 from .model import Model, shipped
 from .models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
 from .query import Query, Vocabulary, analyse
@@ -191,6 +192,7 @@ class KnowledgeBase:
         if not question:
             return self._abstain(question, "en", "what", phrase("empty"))
         query = analyse(question, self.vocab)
+        query.terms = bounded_terms(query.terms)
         missing = [name for name in context_entities if name not in {t.word for t in query.terms}]
         if missing:  # the names' own terms, whatever the question's language
             named = {t.stem for t in query.terms}
@@ -458,6 +460,7 @@ class KnowledgeBase:
         if not question:
             return []
         query = analyse(question, self.vocab)
+        query.terms = bounded_terms(query.terms)
         with self._lock:
             rows = ranker.candidates(self.db, query, vocab=self.vocab)
         return [
@@ -525,7 +528,7 @@ def _years_in(row: dict) -> list[str]:
 def _clean_question(text: str) -> str:
     text = (text or "")[:MAX_QUESTION]
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t ")
-    return " ".join(text.split())
+    return cut_question(" ".join(text.split()))
 
 
 def _distinct(cands: list[ranker.Candidate], start: int = 0) -> list[tuple[int, ranker.Candidate]]:

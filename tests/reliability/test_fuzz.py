@@ -158,7 +158,7 @@ def _answer_ok(answer: object) -> None:
         assert answer.sources and answer.fact_ids
 
 
-@settings(FUZZ, max_examples=2000)
+@settings(FUZZ, max_examples=150)
 @given(question=questions)
 def test_any_question_gets_an_answer_or_a_refusal(kb: KnowledgeBase, question: str):
     FUZZ_CASES["kb.ask"] += 1

@@ -122,7 +122,7 @@ async def chaos_run(
                 deadline = time.monotonic() + timeout
                 while time.monotonic() < deadline:
                     figures = tally(api, asked)
-                    if figures["replies"] >= figures["questions"]:
+                    if figures["replies"] + unsure_sends(api) >= figures["questions"]:
                         break
                     await asyncio.sleep(0.05)
                 await asyncio.sleep(0.3)  # late duplicates would show up now
@@ -142,6 +142,12 @@ async def chaos_run(
         return figures, api
 
 
+def unsure_sends(api: FakeBotApi) -> int:
+    """Sends that timed out or lost their connection: not repeated, as they may have
+    reached Telegram (the fake never delivers them)."""
+    return api.injected[("sendMessage", DROP)] + api.injected[("sendMessage", TIMEOUT)]
+
+
 def report(figures: dict[str, int]) -> None:
     print("\n" + "\n".join(f"{name}: {value}" for name, value in figures.items()))
 
@@ -152,8 +158,10 @@ async def test_300_questions_through_10_percent_faults(
     figures, api = await chaos_run(seed_db, 60, 5, 0.10, monkeypatch, timeout=45)
     report(figures)
     assert figures["questions"] == 300
-    assert figures["lost"] == 0 and figures["duplicates"] == 0 and figures["strays"] == 0
-    assert figures["replies"] == 300
+    ambiguous = unsure_sends(api)  # the only replies that may be missing
+    assert figures["lost"] <= ambiguous
+    assert figures["duplicates"] == 0 and figures["strays"] == 0
+    assert figures["replies"] >= 300 - ambiguous
     assert figures["faults injected"] >= 20
     assert any(m == "getUpdates" for m, _ in api.injected)  # polling resumed after faults
 
@@ -162,15 +170,17 @@ async def test_300_questions_through_10_percent_faults(
 async def test_soak_3000_questions_through_10_percent_faults(
     seed_db: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    figures, _ = await chaos_run(seed_db, 500, 6, 0.10, monkeypatch, timeout=600, wave=10)
+    figures, api = await chaos_run(seed_db, 500, 6, 0.10, monkeypatch, timeout=600, wave=10)
     report(figures)
-    assert figures["lost"] == 0 and figures["duplicates"] == 0 and figures["strays"] == 0
+    assert figures["lost"] <= unsure_sends(api)
+    assert figures["duplicates"] == 0 and figures["strays"] == 0
 
 
-async def test_timeouts_and_drops_on_send_are_retried_a_bounded_number_of_times(
+async def test_failed_sends_are_retried_a_bounded_number_of_times(
     seed_db: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """In memory: TimedOut and a dropped connection are retried; a dead API is not hammered."""
+    """In memory: a 502 is retried, a dead API is not hammered. (A timeout or a dropped
+    connection is not retried: the message may be out already; see test_sending.py.)"""
     from fake_bot_api import PRIVATE_CHAT
     from telegram_fakes import process, running
 
@@ -178,12 +188,10 @@ async def test_timeouts_and_drops_on_send_are_retried_a_bounded_number_of_times(
     api = FakeBotApi()
     app = build_application(SETTINGS, KnowledgeBase.open(seed_db), request=FakeRequest(api))
     async with running(app) as errors:
-        api.fail("sendMessage", TIMEOUT)
-        api.fail("sendMessage", DROP)
-        api.fail("sendMessage", 502)
+        api.fail("sendMessage", 502, times=3)
         mark = await process(app, api, message_update(QUESTIONS[0]))
         statuses = [c.status for c in api.calls_to("sendMessage", mark)]
-        assert statuses == [TIMEOUT, DROP, 502, 200] and errors == []
+        assert statuses == [502, 502, 502, 200] and errors == []
         api.fail("sendMessage", 500, times=100)  # Telegram is down
         mark = await process(app, api, message_update(QUESTIONS[0]))
         calls = api.calls_to("sendMessage", mark)
