@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test lint bench eval clean messages catalogs vectors train
+.PHONY: run test lint bench soak eval clean messages catalogs vectors train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -42,8 +42,15 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# `make bench BENCH_ARGS="--quick"` or `BENCH_ARGS="--only engine,ablation"` (updates those sections).
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The bot under sustained and hostile load (about 10 minutes; SOAK_ARGS=--quick: about one):
+# /help latency under floods, slow questions and a 429, SIGKILLs, reloads, adversarial
+# articles. Not part of `make test`; writes the Soak section of bench/RESULTS.md.
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 EVAL_FILE := ../shared/eval/dev.jsonl
 eval: $(RUN_STAMP)

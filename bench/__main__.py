@@ -1,4 +1,9 @@
-"""`python -m bench [--quick] [--only latency,quality,...]`: run the benchmarks, write a report."""
+"""`python -m bench [--quick] [--only latency,quality,...]`: run the benchmarks, write a report.
+
+A full run writes the whole report; `--only` replaces the sections of the parts it runs in
+the existing report (each section sits between `<!-- part:NAME -->` markers) and keeps the
+others.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,14 @@ import datetime
 import importlib
 import os
 import platform
+import re
 import sys
 import time
 import traceback
 
 from . import common
 
-PARTS = ("latency", "quality", "startup", "scale", "e2e")
+PARTS = ("latency", "quality", "startup", "scale", "e2e", "engine", "ablation")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +48,12 @@ def main(argv: list[str] | None = None) -> int:
             md = f"## {part}\n\nFailed:\n\n```text\n{traceback.format_exc()}\n```"
             part_targets = []
             traceback.print_exc()
-        sections.append(md + f"\n\n_{part}: {time.perf_counter() - t0:.0f} s_")
+        when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        quick = ", --quick" if args.quick else ""
+        md += f"\n\n_{part}: {time.perf_counter() - t0:.0f} s, {when}{quick}_"
+        if args.only and part_targets:  # the header's table is only rewritten by a full run
+            md += "\n\n" + targets_table(part_targets)
+        sections.append(marked(part, md))
         targets += part_targets
         common.log(f"   {part} took {time.perf_counter() - t0:.1f} s")
 
@@ -73,19 +84,41 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "## Targets",
         "",
-        common.table(
-            ["target", "measured", "goal", "status"],
-            [[name, value, goal, common.ok(met)] for name, value, goal, met in targets],
-        ),
+        targets_table(targets),
         "",
     ]
     if failures:
         header.append(f"Parts that failed: {', '.join(failures)} (see below).\n")
     text = "\n".join(header) + "\n" + "\n\n".join(sections) + "\n"
+    if args.only and os.path.exists(args.output):
+        with open(args.output, encoding="utf-8") as fh:
+            text = merge_report(fh.read(), dict(zip(parts, sections, strict=True)))
     with open(args.output, "w", encoding="utf-8") as fh:
         fh.write(text)
     common.log(f"wrote {args.output} in {total:.0f} s")
     return 1 if failures else 0
+
+
+def targets_table(targets: list[tuple]) -> str:
+    return common.table(
+        ["target", "measured", "goal", "status"],
+        [[name, value, goal, common.ok(met)] for name, value, goal, met in targets],
+    )
+
+
+def marked(part: str, md: str) -> str:
+    return f"<!-- part:{part} -->\n{md}\n<!-- /part:{part} -->"
+
+
+def merge_report(old: str, sections: dict[str, str]) -> str:
+    """The old report with each part's marked section replaced, or appended if it had none."""
+    for part, section in sections.items():
+        pattern = re.compile(rf"<!-- part:{part} -->.*?<!-- /part:{part} -->", re.S)
+        if pattern.search(old):
+            old = pattern.sub(lambda _, text=section: text, old, count=1)
+        else:
+            old = old.rstrip("\n") + "\n\n" + section + "\n"
+    return old
 
 
 if __name__ == "__main__":

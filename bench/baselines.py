@@ -1,12 +1,14 @@
-"""The baselines qabot is compared with: a naive WRatio full scan and BM25 (bm25s).
+"""The baselines qabot is compared with: a WRatio full scan, BM25 (bm25s), FTS5, e5 alone.
 
-Both work over the same facts as qabot (`select text from facts`), return their top fact, and
-abstain below a threshold of their own. Sources are the fact's article and section, joined the
-way knowledge/ranker.py does.
+Each works over the same facts as qabot (`select text from facts`), returns its top fact, and
+abstains below a threshold of its own (or only when nothing matches at all). Sources are the
+fact's article and section, joined the way knowledge/ranker.py does.
 """
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from dataclasses import dataclass
 
 import bm25s
@@ -85,6 +87,51 @@ class WRatioScan(Baseline):
             return -1, 0.0
         _, score, index = found
         return index, float(score)
+
+
+class FTS5Alone(Baseline):
+    """SQLite FTS5 (porter stemmer over unicode61) on the fact texts: the question's words
+    OR-ed, the best bm25 first; nothing in common means no answer."""
+
+    name = "FTS5 (SQLite)"
+
+    def __init__(self, facts: list[FactRow]):
+        super().__init__(facts)
+        self.conn = sqlite3.connect(":memory:", check_same_thread=False)
+        self.conn.execute("create virtual table t using fts5(text, tokenize='porter unicode61')")
+        self.conn.executemany(
+            "insert into t(rowid, text) values (?, ?)", [(i, f.text) for i, f in enumerate(facts)]
+        )
+
+    def top(self, question: str) -> tuple[int, float]:
+        tokens = dict.fromkeys(re.findall(r"\w+", question.casefold()))
+        if not tokens:
+            return -1, 0.0
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+        row = self.conn.execute(
+            "select rowid, bm25(t) from t where t match ? order by rank limit 1", [match]
+        ).fetchone()
+        return (int(row[0]), -float(row[1])) if row else (-1, 0.0)
+
+
+class DenseAlone(Baseline):
+    """e5 alone: the fact whose stored vector is closest to the question's (cosine)."""
+
+    name = "e5 alone"
+
+    def __init__(self, facts: list[FactRow], fact_ids, matrix, embed):
+        super().__init__(facts)
+        index_of = {f.id: i for i, f in enumerate(facts)}
+        self.rows = [index_of[int(i)] for i in fact_ids]
+        self.matrix = matrix
+        self.embed = embed  # question -> unit vector
+
+    def top(self, question: str) -> tuple[int, float]:
+        if not self.rows:
+            return -1, 0.0
+        sims = self.matrix @ self.embed(question)
+        best = int(sims.argmax())
+        return self.rows[best], float(sims[best])
 
 
 class BM25(Baseline):

@@ -139,6 +139,7 @@ class Run:
     max_rss_mb: float
     stdout: str
     stderr: str
+    cpu_seconds: float = float("nan")  # user + system time of that process
 
 
 def run_measured(
@@ -167,8 +168,9 @@ def run_measured(
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
-        rss = usage.ru_maxrss / 1024
-        return Run(seconds, status, rss, out.read().decode(), err.read().decode())
+        rss = usage.ru_maxrss / 1024 if usage else float("nan")
+        cpu = usage.ru_utime + usage.ru_stime if usage else float("nan")
+        return Run(seconds, status, rss, out.read().decode(), err.read().decode(), cpu)
 
 
 def wait4(proc: subprocess.Popen, timeout: float):

@@ -12,12 +12,30 @@ from .i18n import N_
 FILTER_WIDTH = 40  # characters of a user's filter quoted back in a heading or an error
 
 
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it, in UTF-16 code units: an emoji such as 😀 counts 2.
+
+    Every limit Telegram sets on a text (4,096 for a message, 256 for an inline query…)
+    is in these units, so compare this, never `len()`, against them.
+    """
+    return len(text.encode("utf-16-le")) // 2
+
+
+def utf16_prefix(text: str, units: int) -> str:
+    """The longest start of `text` that is at most `units` UTF-16 code units long (an emoji is
+    never cut in half)."""
+    return text.encode("utf-16-le")[: 2 * max(units, 0)].decode("utf-16-le", errors="ignore")
+
+
 def shorten(text: str, width: int) -> str:
-    """`text` cut at a word boundary to at most `width` characters, with an ellipsis."""
+    """`text` cut at a word boundary to at most `width` characters, with an ellipsis.
+    Characters as Telegram counts them (UTF-16 units), so that `width` can be one of its
+    limits: a bot description, a button."""
     text = " ".join(text.split())
-    if len(text) <= width:
+    if utf16_len(text) <= width:
         return text
-    cut = text[: width - 1].rsplit(" ", 1)[0] or text[: width - 1]
+    head = utf16_prefix(text, width - 1)
+    cut = head.rsplit(" ", 1)[0] or head
     return cut.rstrip(" ,;:.") + "…"
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from telegram import Bot, Message, MessageEntity
+from telegram.constants import ChatID
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,29 @@ def mentions(message: Message, username: str) -> bool:
     found = message.parse_entities([MessageEntity.MENTION])
     found |= message.parse_caption_entities([MessageEntity.MENTION])  # a photo's caption
     return any(value.lower() == wanted for value in found.values())
+
+
+# The users Telegram puts in `from` for a person it hides: an anonymous group admin, and
+# whoever posts in a group as a channel. Both have is_bot=true, but a person writes.
+STAND_INS = frozenset({ChatID.ANONYMOUS_ADMIN, ChatID.FAKE_CHANNEL})
+
+
+def from_another_bot(message: Message) -> bool:
+    """Whether a bot wrote `message`. An anonymous admin or a post as a channel comes `from`
+    a stand-in bot user, with the group or channel as `sender_chat`: a person, not a bot."""
+    sender = message.from_user
+    if sender is None or not sender.is_bot:
+        return False
+    return sender.id not in STAND_INS and message.sender_chat is None
+
+
+def sender_key(message: Message) -> int:
+    """Who sent `message`, for the flood limit: the user, or the chat a person hid behind
+    (every anonymous admin shares one stand-in user id, in every group)."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    sender = message.from_user
+    return message.chat_id if sender is None or sender.id in STAND_INS else sender.id
 
 
 def is_addressed(message: Message, bot: Bot) -> bool:

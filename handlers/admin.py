@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -49,6 +50,18 @@ async def _not_for_you(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await unknown_command(update, context)
 
 
+def why_unreadable(path: Path, error: Exception) -> str:
+    """One line saying why the knowledge base file at `path` could not be opened.
+
+    The checks in `KnowledgeBase.open` say it themselves; a file that passes them but is
+    damaged further in fails while loading (e.g. `database disk image is malformed`).
+    """
+    if isinstance(error, KnowledgeBaseError):
+        return str(error)
+    detail = " ".join(str(error).split())[:200] or type(error).__name__
+    return f"{path} could not be read (corrupt?): {detail}"
+
+
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reload: open the knowledge base file again and serve it, with no restart.
 
@@ -62,11 +75,13 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     path = shared.kb.path
     try:
         new = await asyncio.to_thread(KnowledgeBase.open, path, read_only=True)
-    except KnowledgeBaseError as exc:
-        log.warning("Reload failed: %s", exc)
+    except Exception as exc:  # whatever is wrong with the file, the old base stays
+        reason = why_unreadable(path, exc)
+        log.warning("Reload failed: %s", reason)
+        log.debug("Reload failed", exc_info=exc)
         t = translator(user_language(update))
         failed = t.gettext("⚠️ Reload failed, still serving the previous knowledge base:")
-        await reply(update, context, f"{escape(failed)} {escape(str(exc))}")
+        await reply(update, context, f"{escape(failed)} {escape(reason)}")
         return
     old = shared.swap(new)
     shared.stats.reloads += 1

@@ -48,7 +48,8 @@ from knowledge.models import Answer, ArticleInfo, VisitFilter
 log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 5
-DEEP_LINK = re.compile(r"f([1-9]\d{0,17})")  # a fact id: fits an SQLite integer
+DEEP_LINK = re.compile(r"f([1-9][0-9]*)")  # `f123`: ASCII digits only, as share_url writes them
+LARGEST_FACT_ID = 2**63 - 1  # SQLite's largest integer: a larger id is no fact of ours
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram keeps
 VISITS_DATA = "vp:{page}:"  # + the filter as text: the whole state of a visits page
 SOURCES_DATA = "sp:{page}"
@@ -150,14 +151,24 @@ def welcome(found: list[str], lang: str) -> str:
     return "\n".join(lines)
 
 
+def deep_link_fact(payload: str) -> int | None:
+    """The fact id in a /start payload the bot made (`f123` → 123); None for anything else,
+    e.g. an id too large for the knowledge base to hold (`f99999999999999999999999999`)."""
+    match = DEEP_LINK.fullmatch(payload)
+    if match is None or len(match.group(1)) > len(str(LARGEST_FACT_ID)):
+        return None
+    fact_id = int(match.group(1))
+    return fact_id if fact_id <= LARGEST_FACT_ID else None
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start, and deep links: `/start f123` shows fact 123; an unknown link says so."""
     payload = command_argument(update.effective_message)
     lang = user_language(update)
     t = translator(lang)
     notice = ""
-    if payload and (match := DEEP_LINK.fullmatch(payload)):
-        answer = state(context).kb.answer_fact(int(match.group(1)))
+    if payload and (fact_id := deep_link_fact(payload)) is not None:
+        answer = await asyncio.to_thread(state(context).kb.answer_fact, fact_id)
         if answer is not None:
             await reply(update, context, render_answer(answer, context.bot.username, lang=lang))
             return

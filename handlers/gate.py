@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.i18n import N_, translator
 from bot.sending import answer_query
-from handlers.addressing import is_addressed
+from handlers.addressing import from_another_bot, is_addressed, sender_key
 from handlers.language import user_language
 from handlers.replies import is_edit, retract
 from handlers.state import state
@@ -37,8 +37,7 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
     if message is None:
         return
-    sender = message.from_user
-    if (sender and sender.is_bot) or (message.via_bot and message.via_bot.id == context.bot.id):
+    if from_another_bot(message) or (message.via_bot and message.via_bot.id == context.bot.id):
         raise ApplicationHandlerStop
     text = message.text if message.text is not None else message.caption
     if message.chat.type != ChatType.PRIVATE and (
@@ -48,7 +47,7 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         if is_edit(update):  # an edit took the mention away: take the answer away too
             await retract(update, context, user_language(update))
         raise ApplicationHandlerStop
-    await _flood_limit(update, context, sender.id if sender else message.chat_id)
+    await _flood_limit(update, context, sender_key(message))
 
 
 async def _flood_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: int) -> None:

@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import translator
 from handlers.commands import examples_of
 from handlers.language import language_of
-from handlers.render import render_answer, shorten, where
+from handlers.render import render_answer, shorten, utf16_len, where
 from handlers.state import state
 from knowledge import thresholds
 from knowledge.models import Answer
@@ -100,7 +100,7 @@ def _fitted(
     """The rendered answer, its quote shortened until it fits one message with its source."""
     text = render_answer(answer, username, lang=lang)
     width = len(answer.text)
-    while len(text) > limit and width > 20:
+    while utf16_len(text) > limit and width > 20:
         width = width * 3 // 4
         text = render_answer(replace(answer, text=shorten(answer.text, width)), username, lang=lang)
     return text

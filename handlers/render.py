@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot.i18n import N_, translator
-from bot.phrases import describe_filter, shorten
+from bot.phrases import describe_filter, shorten, utf16_len, utf16_prefix
 from knowledge.commands import COMMANDS
 from knowledge.i18n import phrase
 from knowledge.models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
@@ -28,18 +28,13 @@ SOURCES_LINES_PER_PAGE = 40
 UNSURE_NOTE = N_("<i>Not it? Did you mean one of these?</i>")
 NO_ANSWER = N_("I could not find that in the articles I know.")
 
-__all__ = ["escape", "shorten"]
+__all__ = ["escape", "shorten", "utf16_len"]
 
 
 def escape(text: str) -> str:
     """Text for Telegram HTML: `<`, `>` and `&` escaped (quotes need no escaping outside
     attributes)."""
     return html.escape(text, quote=False)
-
-
-def utf16_length(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def unsure_note(lang: str = "en") -> str:
@@ -219,7 +214,7 @@ def render_visits(
         if source:
             lines += ["", source]
         text = "\n".join(lines)
-        if utf16_length(text) <= PAGE_BUDGET:
+        if utf16_len(text) <= PAGE_BUDGET:
             break
     return text
 
@@ -264,7 +259,7 @@ def line_pages(lines: Sequence[str], budget: int = PAGE_BUDGET) -> list[tuple[in
     pages = []
     start, size = 0, 0
     for index, line in enumerate(lines):
-        cost = utf16_length(line) + 1
+        cost = utf16_len(line) + 1
         if index > start and (size + cost > budget or index - start >= SOURCES_LINES_PER_PAGE):
             pages.append((start, index))
             start, size = index, 0
@@ -307,34 +302,37 @@ def did_you_mean_keyboard(alternatives: Sequence[Alternative]) -> InlineKeyboard
 
 
 def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Split `text` into messages of at most `limit` characters, on line boundaries.
+    """Split `text` into messages of at most `limit` UTF-16 units (Telegram's measure: an
+    emoji counts 2), on line boundaries.
 
     A single line longer than `limit` is cut at a space, never inside an HTML tag or entity.
     """
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:
+        while utf16_len(line) > limit:
             head, line = _cut(line, limit)
             if current:
                 chunks.append(current)
                 current = ""
             chunks.append(head)
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if utf16_len(candidate) > limit:
             chunks.append(current)
             current = line
         else:
             current = candidate
     if current.strip():
         chunks.append(current)
-    return [chunk.strip("\n") for chunk in chunks if chunk.strip()] or [text[:limit]]
+    return [chunk.strip("\n") for chunk in chunks if chunk.strip()] or [utf16_prefix(text, limit)]
 
 
 def _cut(line: str, limit: int) -> tuple[str, str]:
-    head = line[:limit]
+    """The start of `line` that fits `limit` UTF-16 units (cut at a space when one is near the
+    end), and the rest."""
+    head = utf16_prefix(line, limit)
     space = head.rfind(" ")
-    if space > limit // 2:
+    if space > len(head) // 2:
         head = head[:space]
     else:  # no good space: do not cut an entity (&amp;) or a tag in half
         amp, lt = head.rfind("&"), head.rfind("<")
@@ -342,5 +340,5 @@ def _cut(line: str, limit: int) -> tuple[str, str]:
             head = head[:amp]
         elif lt > head.rfind(">"):
             head = head[:lt]
-    head = head or line[:limit]
+    head = head or utf16_prefix(line, limit) or line[:1]
     return head, line[len(head) :].lstrip(" ")
