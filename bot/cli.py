@@ -23,6 +23,7 @@ from knowledge import (
 )
 from knowledge.aliases import ask as ask_with_aliases
 from knowledge.feedback import FeedbackError
+from knowledge.parser import MAX_ARTICLE_BYTES, MAX_BYTES_ENV, max_article_bytes
 
 from . import feedback_cli, textui
 from .i18n import translator
@@ -84,6 +85,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report and skip files that cannot be parsed (default: stop)",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --replace: overwrite the --db file even if it is not a qabot knowledge base",
+    )
+    p.add_argument(
+        "--max-bytes",
+        type=_positive_int,
+        metavar="N",
+        help=f"refuse article files bigger than N bytes (default: ${MAX_BYTES_ENV} or "
+        f"{MAX_ARTICLE_BYTES:,})",
+    )
     p.set_defaults(handler=cmd_ingest)
 
     p = sub.add_parser("ask", help="answer a question (or one per line from stdin)")
@@ -123,12 +136,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_int(text: str) -> int:
+    if not text.strip().isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of bytes, not {text!r}")
+    return int(text)
+
+
 def _open(args) -> KnowledgeBase:
     return KnowledgeBase.open(ensure_knowledge_base(args.db))
 
 
 def cmd_ingest(args) -> int:
     db_path = args.db or default_db_path()
+    try:
+        max_bytes = args.max_bytes or max_article_bytes()
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
     if not args.replace:
         ensure_knowledge_base(args.db)
     progress = textui.progress(len(args.files))
@@ -142,6 +165,9 @@ def cmd_ingest(args) -> int:
             progress=progress.step,
             embed_progress=embedding.update,
             base_url=args.base_url,
+            force=args.force,
+            max_bytes=max_bytes,
+            on_wait=_say_waiting,
         )
     finally:
         progress.close()
@@ -157,6 +183,10 @@ def cmd_ingest(args) -> int:
         )
     print(f"knowledge base: {db_path}")
     return 1 if result.skipped and not result.articles else 0
+
+
+def _say_waiting(path: Path) -> None:
+    print(f"qabot: another ingest is writing {path}; waiting for it to finish", file=sys.stderr)
 
 
 def cmd_ask(args) -> int:

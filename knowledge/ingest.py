@@ -10,12 +10,14 @@ from importlib import resources
 from pathlib import Path
 
 from .embed import Embedder
-from .parser import Article, ArticleParseError, decode, parse_text
+from .parser import Article, ArticleParseError, decode, parse_text, read_article
+from .safe_write import ingest_lock, target_of, write_problem
 from .store import (
     ArticleReport,
     KnowledgeBaseError,
     article_url,
     build,
+    check_replaceable,
     open_database,
     stored_articles,
     stored_urls,
@@ -55,16 +57,56 @@ def build_knowledge_base(
     embed_progress: Callable[[int, int], None] | None = None,
     embedder: Embedder | None = None,
     base_url: str | None = None,
+    force: bool = False,
+    max_bytes: int | None = None,
+    on_wait: Callable[[Path], None] | None = None,
 ) -> IngestResult:
-    """Build `db_path` from article files, atomically.
+    """Build `db_path` from article files, atomically, one ingest at a time.
 
     With keep_existing, the articles already in the database stay (an article with the same
-    title is replaced by the new file). A file that cannot be parsed raises
-    ArticleParseError, or with skip_bad is reported in `skipped` and left out.
+    title is replaced by the new file). A file that cannot be parsed, or is bigger than
+    `max_bytes` (default: parser.max_article_bytes()), raises ArticleParseError, or with
+    skip_bad is reported in `skipped` and left out. Two files with the same title: the later
+    one is kept, with a warning. A file at `db_path` that is not a knowledge base is only
+    replaced with `force`. While another ingest writes the same file, this one calls
+    on_wait(path) and waits for it.
 
     Each article links to the address its infobox declares (`URL:` or `Source:`), else to
     `base_url` + its title (`""`: no link), else to Wikipedia.
     """
+    try:
+        with ingest_lock(db_path, on_wait) as target:
+            if not keep_existing:
+                check_replaceable(target, force)
+            return _build_locked(
+                paths,
+                target,
+                keep_existing=keep_existing,
+                skip_bad=skip_bad,
+                progress=progress,
+                embed_progress=embed_progress,
+                embedder=embedder,
+                base_url=base_url,
+                force=force,
+                max_bytes=max_bytes,
+            )
+    except OSError as exc:  # the lock file or the folder cannot be made
+        raise KnowledgeBaseError(write_problem(exc, target_of(db_path))) from None
+
+
+def _build_locked(
+    paths,
+    db_path: Path,
+    *,
+    keep_existing,
+    skip_bad,
+    progress,
+    embed_progress,
+    embedder,
+    base_url,
+    force,
+    max_bytes,
+) -> IngestResult:
     result = IngestResult()
     parsed: dict[str, tuple[Article, str]] = {}
     if keep_existing and Path(db_path).exists():
@@ -74,9 +116,10 @@ def build_knowledge_base(
             if article.url is None:
                 article.url = urls.get(article.title)
             parsed[article.title] = (article, text)
+    sources: set[str] = set()  # the files of this ingest, to tell a duplicate from an update
     for path in paths:
         try:
-            text = decode(_read(path), str(path))
+            text = decode(read_article(path, max_bytes), str(path))
             article = parse_text(text, source=str(path))
         except ArticleParseError as exc:
             if not skip_bad:
@@ -86,6 +129,13 @@ def build_knowledge_base(
         if article.url is None and base_url is not None:
             article.url = article_url(article.title, base_url)
         result.warnings += article.warnings
+        earlier = parsed.get(article.title)
+        if earlier and earlier[0].source in sources:
+            result.warnings.append(
+                f"{path}: has the same title as {earlier[0].source} ({article.title!r}); "
+                f"keeping {path} only"
+            )
+        sources.add(str(path))
         parsed[article.title] = (article, text)
     result.articles = build(
         parsed.values(),
@@ -93,15 +143,9 @@ def build_knowledge_base(
         progress=progress,
         embedder=embedder,
         embed_progress=embed_progress,
+        force=force,
     )
     return result
-
-
-def _read(path: str | Path) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise ArticleParseError(str(path), 0, f"cannot read the file ({exc.strerror})") from None
 
 
 def ensure_knowledge_base(path: str | Path | None = None) -> Path:
@@ -109,9 +153,26 @@ def ensure_knowledge_base(path: str | Path | None = None) -> Path:
 
     The default base, when an older qabot left it, is rebuilt from the article texts it
     stores, so articles a user ingested are kept. An explicit path is never rewritten.
+    Opening an existing base needs no write access; building takes the ingest lock, and
+    looks again once it has it (another ingest may have built the base meanwhile).
     """
     explicit = path is not None
     path = Path(path) if path else default_db_path()
+    if path.exists():
+        try:
+            open_database(path).close()
+            return path
+        except KnowledgeBaseError:
+            if explicit:
+                raise
+    try:
+        with ingest_lock(path):
+            return _ensure_locked(path, explicit)
+    except OSError as exc:
+        raise KnowledgeBaseError(write_problem(exc, target_of(path))) from None
+
+
+def _ensure_locked(path: Path, explicit: bool) -> Path:
     if path.exists():
         try:
             open_database(path).close()

@@ -124,19 +124,12 @@ class KnowledgeBase:
             frozenset(proper),
             facts,
             aliases,
-            self._adjacent,
+            # not a bound method: the vocabulary would hold the knowledge base, a cycle that
+            # keeps every base a /reload closed in memory until a full garbage collection
+            functools.partial(_adjacent, self.db, self._lock),
             places,
             frozenset().union(*(s.title for s in self.subjects.values())),
         )
-
-    def _adjacent(self, stems: list[str]) -> bool:
-        """Do these stems occur side by side in some fact?"""
-        phrase = " ".join(stems).replace('"', '""')
-        with self._lock:
-            row = self.db.execute(
-                "select 1 from facts_fts where facts_fts match ? limit 1", [f'terms : "{phrase}"']
-            ).fetchone()
-        return row is not None
 
     def _load_vectors(self) -> DenseRetriever:
         rows = self.db.execute("select fact_id, vector from vectors order by fact_id").fetchall()
@@ -515,6 +508,16 @@ class KnowledgeBase:
         for article in self.db.query("select title from articles order by id limit 3"):
             examples.append(f"/search {article['title']}")
         return list(dict.fromkeys(examples))
+
+
+def _adjacent(db, lock: threading.Lock, stems: list[str]) -> bool:
+    """Do these stems occur side by side in some fact?"""
+    phrase = " ".join(stems).replace('"', '""')
+    with lock:
+        row = db.execute(
+            "select 1 from facts_fts where facts_fts match ? limit 1", [f'terms : "{phrase}"']
+        ).fetchone()
+    return row is not None
 
 
 def _years_in(row: dict) -> list[str]:

@@ -10,15 +10,19 @@ Real files are messy, so the parser tolerates CRLF, a BOM, trailing spaces, head
 
 from __future__ import annotations
 
+import codecs
 import html
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TITLE_RE = re.compile(r"^=\s*([^=].*?)\s*=$")
-HEADING_RE = re.compile(r"^(={2,6})\s*(.*?)\s*(={1,6})$")
+# Every pattern here runs in linear time: the text between the markers is one lazy or
+# greedy group with nothing around it that can match the same characters (white space is
+# trimmed by `clean` afterwards), so a line of 5,000 spaces cannot make them backtrack.
+TITLE_RE = re.compile(r"^=([^=].*)=$")
+HEADING_RE = re.compile(r"^(={2,6})(.*?)(={1,6})$")
 INFOBOX_RE = re.compile(r"^infobox\b\s*:?\s*(.*)$", re.IGNORECASE)
-INFOBOX_ITEM_RE = re.compile(r"^[-*]\s*([^:]+?)\s*:\s*(.*)$")
 LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
 SEPARATOR_ROW_RE = re.compile(r"^[\s|:\-+=]+$")
@@ -26,6 +30,15 @@ MAX_TABLE_COLUMNS = 64
 # Infobox keys that give the article's own link instead of a fact: `- URL: https://…`
 LINK_KEYS = frozenset({"url", "source", "link", "website"})
 LINK_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
+# An article bigger than this is refused (the longest Wikipedia articles are under 1 MB
+# of text); QABOT_MAX_ARTICLE_BYTES or `qabot ingest --max-bytes` change it.
+MAX_ARTICLE_BYTES = 8 * 1024 * 1024
+MAX_BYTES_ENV = "QABOT_MAX_ARTICLE_BYTES"
+# Terminal escape sequences (colours, cursor moves, window titles) and the other control
+# characters: an article's text must not drive the terminal that shows an answer.
+ESCAPE_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?)")
+CONTROLS = {c: None for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n\r"}
+CONTROLS |= {0x0B: " ", 0x0C: " "}  # vertical tab and form feed separate words
 
 
 class ArticleParseError(ValueError):
@@ -91,32 +104,79 @@ def split_cells(line: str) -> list[str]:
     return [clean(cell.replace("\\|", "|")) for cell in CELL_SPLIT_RE.split(body)]
 
 
+def strip_controls(text: str) -> str:
+    """Drop terminal escape sequences and control characters; keep tabs and line breaks."""
+    return ESCAPE_RE.sub("", text).translate(CONTROLS)
+
+
+# UTF-32 first: its little-endian BOM begins with UTF-16's.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def decode(data: bytes, source: str) -> str:
-    """Bytes to text: UTF-8 with or without a BOM; anything else is a parse error."""
-    if b"\x00" in data:
+    """Bytes to text: UTF-8 with or without a BOM, or UTF-16/32 with a BOM; control
+    characters are dropped. Anything else is a parse error."""
+    encoding = next((name for bom, name in BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data:
         raise ArticleParseError(source, 1, "this is a binary file, not a text article")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
+        if encoding:
+            problem = f"the file is not valid {encoding.upper()} text"
+            raise ArticleParseError(source, 1, problem) from None
         line = data[: exc.start].count(b"\n") + 1
         raise ArticleParseError(source, line, "the file is not valid UTF-8 text") from None
+    if "\x00" in text:
+        raise ArticleParseError(source, 1, "this is a binary file, not a text article")
+    return strip_controls(text)
 
 
-def parse_file(path: str | Path) -> Article:
-    """Parse an article file. Raises ArticleParseError (also for unreadable files)."""
-    path = Path(path)
+def max_article_bytes() -> int:
+    """The size limit of one article: $QABOT_MAX_ARTICLE_BYTES, else MAX_ARTICLE_BYTES."""
+    value = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if not value:
+        return MAX_ARTICLE_BYTES
+    if not value.isdigit() or int(value) <= 0:
+        raise ValueError(f"{MAX_BYTES_ENV} must be a positive number of bytes, not {value!r}")
+    return int(value)
+
+
+def read_article(path: str | Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of an article file, refusing one bigger than `max_bytes` (reads at most
+    one byte more, so /dev/zero or a huge file costs nothing)."""
+    limit = max_bytes if max_bytes is not None else max_article_bytes()
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read(limit + 1)
     except OSError as exc:
         raise ArticleParseError(str(path), 0, f"cannot read the file ({exc.strerror})") from None
-    return parse_text(decode(data, str(path)), source=str(path))
+    if len(data) > limit:
+        raise ArticleParseError(
+            str(path),
+            0,
+            f"the file is bigger than {limit:,} bytes; raise the limit with --max-bytes "
+            f"or {MAX_BYTES_ENV} if it really is one article",
+        )
+    return data
+
+
+def parse_file(path: str | Path, max_bytes: int | None = None) -> Article:
+    """Parse an article file. Raises ArticleParseError (also for unreadable or too big
+    files)."""
+    return parse_text(decode(read_article(path, max_bytes), str(path)), source=str(path))
 
 
 def parse_text(text: str, source: str = "<text>") -> Article:
     """Parse article text (already decoded)."""
     # Only CR, LF and CRLF end a line, as in an editor (str.splitlines also splits on
     # form feeds and other separators, which would shift the line numbers in errors).
-    lines = LINE_BREAK_RE.split(text.lstrip("\ufeff"))
+    lines = LINE_BREAK_RE.split(strip_controls(text.lstrip("\ufeff")))
     number, title = _find_title(lines, source)
     article = Article(title=title, source=source)
     section: tuple[str, ...] = ()
@@ -124,6 +184,7 @@ def parse_text(text: str, source: str = "<text>") -> Article:
     paragraph_line = 0
     table: Table | None = None
     in_infobox = False
+    known_sections: set[tuple[str, ...]] = set()
 
     def flush() -> None:
         nonlocal paragraph, table
@@ -171,7 +232,8 @@ def parse_text(text: str, source: str = "<text>") -> Article:
             level = len(heading.group(1))
             parent = section[: max(0, level - 2)]
             section = (*parent, name)
-            if section not in article.sections:
+            if section not in known_sections:
+                known_sections.add(section)
                 article.sections.append(section)
             continue
         infobox = INFOBOX_RE.match(line)
@@ -179,9 +241,9 @@ def parse_text(text: str, source: str = "<text>") -> Article:
             flush()
             in_infobox = True
             continue
-        item = INFOBOX_ITEM_RE.match(line)
-        if in_infobox and item:
-            key, value = clean(item.group(1)), clean(item.group(2))
+        item = _infobox_item(line) if in_infobox else None
+        if item:
+            key, value = item
             if key.casefold() in LINK_KEYS and LINK_RE.match(value):
                 article.url = article.url or value
                 continue
@@ -194,6 +256,17 @@ def parse_text(text: str, source: str = "<text>") -> Article:
         paragraph.append(line)
     flush()
     return article
+
+
+def _infobox_item(line: str) -> tuple[str, str] | None:
+    """('Key', 'Value') of a `- Key: Value` line, else None (a split, not a regex: a
+    backtracking pattern is quadratic on a long line of spaces)."""
+    if line[:1] not in ("-", "*"):
+        return None
+    key, colon, value = line[1:].partition(":")
+    if not colon or not key:
+        return None
+    return clean(key), clean(value)
 
 
 def _find_title(lines: list[str], source: str) -> tuple[int, str]:

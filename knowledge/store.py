@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import hashlib
 import json
-import os
 import re
 import sqlite3
-import tempfile
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,7 +18,21 @@ import sqlite_utils
 from .embed import Embedder, default_embedder
 from .lexicon import FOREIGN_LANGS
 from .parser import Article, Paragraph, Table
-from .places import country_aliases, english_countries, foreign_names
+from .places import (
+    city_country_pairs,
+    country_aliases,
+    english_countries,
+    foreign_names,
+    places_named,
+)
+from .safe_write import (
+    durable_replace,
+    ingest_lock,
+    new_temp_file,
+    remove_stale_builds,
+    target_of,
+    write_problem,
+)
 from .sentences import split_sentences
 from .text import MONTHS, TOKEN_RE, fold, has_date, has_quantity, slug, stem, words, years
 from .vectors import VectorCache, embed_facts
@@ -29,9 +40,6 @@ from .vectors import VectorCache, embed_facts
 SCHEMA_VERSION = 8
 WIKI_ROOT = "https://en.wikipedia.org/wiki/"
 LOCATIVE = frozenset({"in", "to", "at", "into"})
-CAPITAL_OF_RE = re.compile(
-    r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*), (?:the capital of )?([A-Z][\w'’ -]+)"
-)
 CAUSE_RE = re.compile(
     r"\b(?:because|due to|owing to|caused|as a result|so that|in order to|after|since|"
     r"led to|thanks to|reason)\b",
@@ -67,6 +75,12 @@ def article_url(title: str, base_url: str = WIKI_ROOT) -> str:
     return base_url + quote(slug(title), safe="()_,'!:") if base_url else ""
 
 
+def section_anchor(heading: str) -> str:
+    """A heading as a link's fragment, Wikipedia-style and percent-encoded:
+    'Say "hi" <now>' -> 'Say_%22hi%22_%3Cnow%3E'."""
+    return quote(slug(heading), safe="()_,'!:;.-~")
+
+
 def build(
     articles: Iterable[tuple[Article, str]],
     db_path: str | Path,
@@ -74,23 +88,33 @@ def build(
     *,
     embedder: Embedder | None = None,
     embed_progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
 ) -> list[ArticleReport]:
     """Write a new knowledge base from (article, raw text) pairs, then swap it into place.
 
     The database is written to a temporary file beside `db_path` and renamed over it only
-    when complete, so a failure (or a kill) leaves the previous knowledge base untouched.
-    Every fact gets a vector; texts that the previous base (or a cache) already embedded are
-    not embedded again.
+    when complete and synced to disk, so a failure, a kill or a power cut leaves the previous
+    knowledge base untouched. A symlink is written through to its target. A file there that
+    is not a qabot knowledge base is never replaced, unless `force`. Every fact gets a
+    vector; texts that the previous base (or a cache) already embedded are not embedded
+    again. Raises KnowledgeBaseError, one line, when the file cannot be written.
     """
-    db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_builds(db_path.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=".qabot-", suffix=".tmp", dir=db_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    try:
+        with ingest_lock(db_path) as target:
+            check_replaceable(target, force)
+            remove_stale_builds(target.parent)
+            return _build_into(articles, target, progress, embedder, embed_progress)
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise KnowledgeBaseError(write_problem(exc, target_of(db_path))) from None
+
+
+def _build_into(articles, target: Path, progress, embedder, embed_progress) -> list[ArticleReport]:
+    tmp = new_temp_file(target.parent)
     try:
         db = sqlite_utils.Database(tmp)
         db.execute("PRAGMA journal_mode = OFF")
+        # Nothing reads the file before it is complete, and durable_replace syncs it whole
+        # before the rename: syncing every page as it is written would only be slower.
         db.execute("PRAGMA synchronous = OFF")
         _create_schema(db)
         writer = _Writer(db)
@@ -100,7 +124,7 @@ def build(
             if progress:
                 progress(article.title)
         embedder = embedder or default_embedder()
-        cache = VectorCache.default(previous=db_path)
+        cache = VectorCache.default(previous=target)
         writer.vectors = embed_facts(writer.embeddable(), embedder, cache, embed_progress)
         db.table("meta").insert(
             {"key": "embedder", "value": embedder.name}, replace=True
@@ -108,24 +132,38 @@ def build(
         writer.finish()
         db.close()
         tmp.chmod(0o644)  # mkstemp makes it private; a knowledge base is meant to be read
-        os.replace(tmp, db_path)
+        durable_replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return reports
 
 
-STALE_BUILD_SECONDS = 3600
+def check_replaceable(path: Path, force: bool = False) -> None:
+    """Refuse to overwrite a file that is not a qabot knowledge base (of any version):
+    someone's other database or document. An empty file holds nothing to lose."""
+    if force or not path.exists():
+        return
+    if path.is_dir():
+        raise KnowledgeBaseError(write_problem(IsADirectoryError(errno.EISDIR, ""), path))
+    if path.stat().st_size == 0 or _has_schema_version(path):
+        return
+    raise KnowledgeBaseError(
+        f"{path} is not a qabot knowledge base; refusing to replace it "
+        "(choose another --db, or add --force to overwrite it)"
+    )
 
 
-def _remove_stale_builds(folder: Path) -> None:
-    """Delete temporary files that a killed build left behind (an hour old or more: a build
-    that is still running elsewhere is never that old)."""
-    now = time.time()
-    for leftover in folder.glob(".qabot-*.tmp"):
-        with contextlib.suppress(OSError):
-            if now - leftover.stat().st_mtime > STALE_BUILD_SECONDS:
-                leftover.unlink()
+def _has_schema_version(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("select value from meta where key = 'schema_version'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return row is not None
 
 
 def stored_urls(db_path: str | Path) -> dict[str, str]:
@@ -149,6 +187,11 @@ def stored_articles(db_path: str | Path) -> list[tuple[str, str]]:
 def open_database(db_path: str | Path, read_only: bool = True) -> sqlite_utils.Database:
     """Open and check a knowledge base. Raises KnowledgeBaseError with a one-line reason."""
     db_path = Path(db_path)
+    if db_path.is_dir():
+        raise KnowledgeBaseError(
+            f"{db_path} is a directory, not a knowledge base; give a file name, "
+            f"e.g. --db {db_path / 'qabot.db'}"
+        )
     if not db_path.is_file():
         raise KnowledgeBaseError(f"no knowledge base at {db_path}: run 'qabot ingest' first")
     try:
@@ -316,7 +359,7 @@ class _Writer:
             label="",
         ):
             context = title_terms + _terms(" ".join(path))
-            places = [stem(fold(aliases[p])) for p in aliases if p in text]
+            places = [stem(fold(aliases[p])) for p in places_named(text, aliases)]
             places += _country_terms(text)
             self.facts.append(
                 {
@@ -377,7 +420,7 @@ class _Writer:
                 "article_id": article_id,
                 "path": " › ".join(path),
                 "heading": path[-1] if path else "",
-                "url": f"{url}#{slug(path[-1])}" if path and url else url,
+                "url": f"{url}#{section_anchor(path[-1])}" if path and url else url,
                 "position": position,
             }
         )
@@ -401,7 +444,9 @@ class _Writer:
             located = []
             if columns.get("place") is not None:
                 place = row[columns["place"]]
-                located = _terms(place) + [stem(fold(aliases[p])) for p in aliases if p in place]
+                located = _terms(place) + [
+                    stem(fold(aliases[p])) for p in places_named(place, aliases)
+                ]
             fact_id = add_fact(
                 "row", table.section, text, located=located, table_id=table_id, cells=row
             )
@@ -560,11 +605,14 @@ def _flags(text: str, kind: str) -> str:
 def _infobox_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Pair EnvoyN with EnvoytitleN ('Russian Ambassador to Algeria', 'Valerian Shuvaev')."""
     values = dict(pairs)
+    titles: dict[str, str] = {}  # the first value of each key, for one look-up per envoy
+    for key, value in pairs:
+        titles.setdefault(key.lower(), value)
     out = []
     for key, value in pairs:
         match = re.fullmatch(r"(?i)envoy(\d+)", key)
         if match:
-            title = next((v for k, v in pairs if k.lower() == f"envoytitle{match.group(1)}"), None)
+            title = titles.get(f"envoytitle{match.group(1)}")
             out.append((title or key, value))
         elif re.fullmatch(r"(?i)envoytitle\d+", key):
             if f"Envoy{key[10:]}" not in values and f"envoy{key[10:]}" not in values:
@@ -583,13 +631,14 @@ def _title_countries(title: str) -> list[str]:
 def _place_aliases(article: Article) -> dict[str, str]:
     """City -> country, read from 'City, Country' and 'City, the capital of Country'."""
     countries = english_countries()
+    longest = max(len(name.split()) for name in countries)
     texts = [v for _, v in article.infobox] + [b.text for b in article.paragraphs]
     aliases = {}
     for text in texts:
-        for city, country in CAPITAL_OF_RE.findall(text):
-            country = country.strip()
-            for n in range(len(country.split()), 0, -1):
-                name = " ".join(country.split()[:n])
+        for city, country in city_country_pairs(text):
+            country = country.split(maxsplit=longest)[:longest]
+            for n in range(len(country), 0, -1):
+                name = " ".join(country[:n])
                 if fold(name) in countries and fold(city) not in countries:
                     aliases.setdefault(city.split()[-1], countries[fold(name)])
                     break
@@ -613,7 +662,7 @@ def _visit(article_id, fact_id, row, columns, aliases, countries) -> dict:
 
     place, date = cell("place"), cell("date")
     found = years(date)
-    host_country = next((aliases[p] for p in aliases if p in place), "")
+    host_country = next((aliases[p] for p in places_named(place, aliases)), "")
     if not host_country:
         host_country = next((c for c in countries if c in place), "")
     guest_country = next((c for c in countries if c != host_country), "") if host_country else ""
