@@ -10,14 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 from . import lexicon
 from .text import words
 
 INTENT_FLAG = {"when": "d", "quantity": "q", "who": "p", "where": "l", "why": "c"}
 
-FEATURE_VERSION = 2  # bump when the features or the way candidates are found change
+FEATURE_VERSION = 2  # bump when BASE_FEATURES or the way candidates are found change
 
-FEATURES = (
+BASE_FEATURES = (
     "lexical",  # the hand-built lexical score of knowledge/ranker.py, clipped to [-2, 2]
     "coverage",  # share of the question's weight the fact covers, [0, 1]
     "missing",  # named entities of the question absent from the fact, [0, 3]
@@ -39,6 +41,12 @@ FEATURES = (
     "foreign_dense",  # dense_gap on a question that does not read as English, [-2, 0]
     "foreign_lexical",  # lexical on a question that does not read as English, [-2, 2]
 )
+# Computed from all of one question's candidates (`with_derived`), so not cached per candidate:
+# where the lexical score puts this fact among the others, and every feature again scaled by
+# how English the question reads, so the ranker can trust words in English and vectors elsewhere.
+RELATIVE_FEATURES = ("lexical_gap", "lexical_rank")
+ENGLISH_FEATURES = tuple(f"{name}_en" for name in (*BASE_FEATURES, *RELATIVE_FEATURES))
+FEATURES = BASE_FEATURES + RELATIVE_FEATURES + ENGLISH_FEATURES
 
 
 def clip(value: float, low: float, high: float) -> float:
@@ -87,6 +95,31 @@ def known_share(terms: Sequence) -> float:
     return sum(1 for t in terms if t.known) / len(terms)
 
 
+def lexical_gap(scores: np.ndarray) -> np.ndarray:
+    """Each lexical score minus the question's best, in [-4, 0]."""
+    if not len(scores):
+        return scores
+    return np.clip(scores - scores.max(), -4.0, 0.0)
+
+
+def lexical_rank(scores: np.ndarray) -> np.ndarray:
+    """1 / (1 + rank) of each candidate by its lexical score (ties keep their order)."""
+    ranks = np.empty(len(scores))
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(len(scores))
+    return 1.0 / (1.0 + ranks)
+
+
+def with_derived(base: np.ndarray) -> np.ndarray:
+    """One question's candidate matrix (BASE_FEATURES columns) with the derived columns added,
+    in the order of FEATURES."""
+    base = np.asarray(base, dtype=np.float64).reshape(-1, len(BASE_FEATURES))
+    lexical = base[:, BASE_FEATURES.index("lexical")]
+    relative = np.column_stack([lexical_gap(lexical), lexical_rank(lexical)])
+    both = np.hstack([base, relative])
+    english = base[:, BASE_FEATURES.index("english")][:, None]
+    return np.hstack([both, both * english])
+
+
 def vector(
     *,
     lexical: float,
@@ -108,7 +141,8 @@ def vector(
     english: float,
     known: float,
 ) -> list[float]:
-    """All features of one candidate, in the order of FEATURES."""
+    """The features of one candidate that need no other candidate, in the order of
+    BASE_FEATURES."""
     lexical = clip(lexical, -2.0, 2.0)
     gap = clip(dense - best_dense, -2.0, 0.0)
     foreign = 1.0 - english

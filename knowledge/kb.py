@@ -16,7 +16,7 @@ from . import features, lexicon, ranker, retrieval, thresholds
 from .embed import Embedder, default_embedder
 from .i18n import phrase
 from .limits import bounded_terms, cut_question
-from .model import Model, shipped
+from .model import Model, Routed, shipped
 from .models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
 from .query import Query, Vocabulary, analyse
 from .retrieval import DenseRetriever, LexicalRetriever, Probe, StructuredRetriever
@@ -237,7 +237,7 @@ class KnowledgeBase:
     def candidates(self, query: Query) -> tuple[list[ranker.Candidate], np.ndarray, dict]:
         """Every retriever's candidates, scored by the lexical ranker, with their features.
 
-        Returns the candidates, their feature matrix (rows in `features.FEATURES` order) and
+        Returns the candidates, their feature matrix (columns in `features.FEATURES` order) and
         the question-level values the calibrator reads.
         """
         probe = Probe(query, embed=self._embed)
@@ -289,23 +289,24 @@ class KnowledgeBase:
         question = {"english": english, "known": known, "dense": best_dense}
         return (
             lexical,
-            np.asarray(matrix, dtype=np.float64).reshape(-1, len(features.FEATURES)),
+            features.with_derived(np.asarray(matrix, dtype=np.float64)),
             question,
         )
 
     def rank(self, query: Query) -> Ranked:
         """The candidates, best first by the fitted ranker, and the confidence in the best."""
         cands, matrix, question = self.candidates(query)
-        logits = self.model.scores(matrix)
+        model = self.model.pick(question["english"])
+        logits = model.scores(matrix)
         order = sorted(range(len(cands)), key=lambda i: (-logits[i], cands[i].id))
         logits = logits[order] if len(order) else logits
         best = matrix[order[0]] if order else None
-        confidence = self.model.confidence(logits, best, **question)
+        confidence = model.confidence(logits, best, **question)
         return Ranked([cands[i] for i in order], logits, confidence)
 
     @property
-    def model(self) -> Model:
-        """The fitted ranker: the one given, or the one shipped in the package."""
+    def model(self) -> Model | Routed:
+        """The fitted ranker: the one given, or the ones shipped in the package."""
         return self._model or shipped()
 
     def _embed(self, text: str) -> np.ndarray:

@@ -6,6 +6,10 @@ Two logistic models, fitted by `python -m knowledge.train`:
 2. the calibrator turns the best candidate's score, its margin over the runner-up and how
    English the question reads into the chance that the quoted fact is right. That chance is
    the confidence that the thresholds in `knowledge/thresholds.py` read.
+
+There is one such pair per route: questions that read as English (`ENGLISH_ROUTE`, the share of
+English function words) go to the "english" pair, the others to the "foreign" one, so each
+language group gets a ranker and a confidence curve of its own.
 """
 
 from __future__ import annotations
@@ -21,8 +25,15 @@ import numpy as np
 from .features import FEATURES
 
 MODEL_FILE = "ranker.json"
-CALIBRATION_FEATURES = ("top", "margin", "share", "english", "known", "dense") + tuple(
-    f"best_{name}" for name in FEATURES
+ENGLISH_ROUTE = 0.2  # questions with at least this share of English function words
+ROUTES = ("english", "foreign")
+# The best candidate's scores, and the same again for a question that does not read as English:
+# cross-lingual similarities run lower, so each language group gets its own curve.
+QUESTION_FEATURES = ("top", "margin", "share", "english", "known", "dense")
+CALIBRATION_FEATURES = (
+    QUESTION_FEATURES
+    + ("top_foreign", "margin_foreign", "share_foreign", "dense_foreign")
+    + tuple(f"best_{name}" for name in FEATURES)
 )
 
 
@@ -82,6 +93,10 @@ class Model:
     def to_dict(self) -> dict:
         return {"ranker": self.ranker.to_dict(), "calibrator": self.calibrator.to_dict()}
 
+    def pick(self, english: float) -> Model:
+        """The model for a question `english` share English: this one, for every question."""
+        return self
+
     def scores(self, features: np.ndarray) -> np.ndarray:
         """The ranker's logit for each candidate (higher is better)."""
         if not len(features):
@@ -111,14 +126,51 @@ def calibration_row(
     top: float, margin: float, share: float, english: float, known: float, dense: float, best
 ) -> list[float]:
     """The calibrator's inputs, in the order of CALIBRATION_FEATURES."""
-    return [top, min(margin, 5.0), share, english, known, dense, *best]
+    margin = min(margin, 5.0)
+    foreign = 1.0 - english
+    return [
+        top,
+        margin,
+        share,
+        english,
+        known,
+        dense,
+        top * foreign,
+        margin * foreign,
+        share * foreign,
+        dense * foreign,
+        *best,
+    ]
+
+
+@dataclass(frozen=True)
+class Routed:
+    """A model per route: English-reading questions and the others."""
+
+    english: Model
+    foreign: Model
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Routed:
+        return cls(Model.from_dict(data["english"]), Model.from_dict(data["foreign"]))
+
+    def to_dict(self) -> dict:
+        return {"english": self.english.to_dict(), "foreign": self.foreign.to_dict()}
+
+    def pick(self, english: float) -> Model:
+        return self.english if english >= ENGLISH_ROUTE else self.foreign
+
+
+def route(english: float) -> str:
+    """The route of a question whose words are `english` share English function words."""
+    return "english" if english >= ENGLISH_ROUTE else "foreign"
 
 
 @functools.cache
-def shipped() -> Model:
-    """The model shipped in knowledge/data."""
+def shipped() -> Routed:
+    """The models shipped in knowledge/data."""
     text = resources.files("knowledge").joinpath("data", MODEL_FILE).read_text("utf-8")
-    return Model.from_dict(json.loads(text))
+    return Routed.from_dict(json.loads(text))
 
 
 DEFAULT_THRESHOLDS = {"ABSTAIN": 0.5, "UNSURE": 0.8, "GROUP_SILENCE": 0.8}

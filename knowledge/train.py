@@ -25,7 +25,16 @@ import numpy as np
 from . import features, grading
 from .ingest import build_knowledge_base
 from .kb import KnowledgeBase, _clean_question
-from .model import CALIBRATION_FEATURES, Linear, Model, calibration_row, summarise
+from .model import (
+    CALIBRATION_FEATURES,
+    ROUTES,
+    Linear,
+    Model,
+    calibration_row,
+    route,
+    shipped_thresholds,
+    summarise,
+)
 from .query import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,13 +115,16 @@ def extract(corpus: Corpus, work: Path) -> Examples:
     cache = work / f"{corpus.name}.npz"
     sig = hashlib.sha1(
         b"".join(p.read_bytes() for p in (*corpus.articles, corpus.questions))
-        + f"{features.FEATURE_VERSION}:{','.join(features.FEATURES)}".encode()
+        + f"{features.FEATURE_VERSION}:{','.join(features.BASE_FEATURES)}".encode()
     ).hexdigest()
     if cache.is_file():
         with np.load(cache, allow_pickle=False) as data:
             if str(data["sig"]) == sig:
                 return Examples(
-                    data["x"], data["y"], data["question"], json.loads(str(data["qinfo"]))
+                    derived(data["x"], data["question"]),
+                    data["y"],
+                    data["question"],
+                    json.loads(str(data["qinfo"])),
                 )
     key = hashlib.sha1("\n".join(sorted(str(a) for a in corpus.articles)).encode()).hexdigest()[:12]
     db = work / f"kb-{key}.db"
@@ -132,7 +144,7 @@ def extract(corpus: Corpus, work: Path) -> Examples:
                 grading.text_answers(case, kb._with_antecedent(c.row), [c.row["section"] or ""])
                 for c in cands
             ]
-            xs.append(matrix)
+            xs.append(matrix[:, : len(features.BASE_FEATURES)])
             ys.extend(labels)
             qs.extend([index] * len(cands))
             qinfo.append(
@@ -146,17 +158,27 @@ def extract(corpus: Corpus, work: Path) -> Examples:
             )
             if index % 200 == 0:
                 print(f"  {corpus.name}: {index}/{len(cases)}", file=sys.stderr)
-    x = np.vstack(xs) if xs else np.zeros((0, len(features.FEATURES)))
-    examples = Examples(x, np.asarray(ys, dtype=np.int8), np.asarray(qs, dtype=np.int32), qinfo)
+    x = np.vstack(xs) if xs else np.zeros((0, len(features.BASE_FEATURES)))
+    question_of = np.asarray(qs, dtype=np.int32)
+    examples = Examples(derived(x, question_of), np.asarray(ys, dtype=np.int8), question_of, qinfo)
     np.savez_compressed(
         cache,
-        x=examples.x,
+        x=x,
         y=examples.y,
         question=examples.question,
         qinfo=json.dumps(qinfo),
         sig=sig,
     )
     return examples
+
+
+def derived(base: np.ndarray, question: np.ndarray) -> np.ndarray:
+    """The full feature matrix from the cached base columns, question by question."""
+    out = np.zeros((len(base), len(features.FEATURES)))
+    starts = np.flatnonzero(np.r_[True, np.diff(question) != 0, True])
+    for start, end in zip(starts[:-1], starts[1:], strict=True):
+        out[start:end] = features.with_derived(base[start:end])
+    return out
 
 
 def fit_listwise(
@@ -355,6 +377,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
     parser.add_argument("--own-weight", type=float, default=OWN_WEIGHT, help="see OWN_WEIGHT")
     parser.add_argument("--l2", type=float, default=1e-3, help="the ranker's L2 penalty")
+    parser.add_argument(
+        "--route",
+        choices=ROUTES,
+        default="foreign",
+        help="fit the model of this route only (questions that read as English or not); the "
+        "other route's model is kept as shipped",
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     named = []
@@ -362,7 +391,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"features: {corpus.name}", file=sys.stderr)
         named.append((corpus, extract(corpus, args.work)))
     p = pool(named)
-    every = np.arange(len(p.y))
+    every = np.flatnonzero(
+        np.array([route(p.questions[q]["english"]) == args.route for q in p.qid], dtype=bool)
+    )
+    print(f"route {args.route}: {len(set(p.qid[every].tolist()))} questions")
     model, oof = fit(p, every, args.l2)
     conf = confidences(model, p, oof, every)
     chosen = choose_thresholds(p, conf)
@@ -370,21 +402,29 @@ def main(argv: list[str] | None = None) -> int:
     for low, high, good, total in calibration_table(conf):
         print(f"  [{low:.1f}, {high:.1f})  {good:5}/{total:<5} {good / max(total, 1):.2f}")
     print(f"thresholds: {chosen}")
+    shipped_abstain = shipped_thresholds()["ABSTAIN"]
+    if shipped_abstain != chosen["ABSTAIN"]:
+        print_table(
+            f"out-of-fold accuracy at the shipped ABSTAIN {shipped_abstain}",
+            score_table(p, conf, shipped_abstain),
+        )
     print_table(
         f"out-of-fold accuracy at ABSTAIN {chosen['ABSTAIN']}",
         score_table(p, conf, chosen["ABSTAIN"]),
     )
     halves = np.array([split_half(p.questions[q]["group"]) for q in p.qid])
     for half in (0, 1):
-        train, test = np.flatnonzero(halves == half), np.flatnonzero(halves != half)
+        train, test = every[halves[every] == half], every[halves[every] != half]
         part, _ = fit(p, train, args.l2)
         for name, rows in (("fitted half", train), ("other half", test)):
             c = confidences(part, p, _logits(part, p, rows), rows)
             print_table(f"split {half}, {name}", score_table(p, c, chosen["ABSTAIN"]))
     if args.dry_run:
         return 0
-    data = model.to_dict()
-    data["thresholds"] = chosen
+    data = json.loads(args.out.read_text("utf-8")) if args.out.is_file() else {}
+    data[args.route] = model.to_dict()
+    data.setdefault("thresholds", chosen)
+    data.setdefault("chosen", {})[args.route] = chosen
     args.out.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 
 from knowledge import features
-from knowledge.model import CALIBRATION_FEATURES, Linear, Model, shipped, sigmoid
+from knowledge.model import (
+    CALIBRATION_FEATURES,
+    ENGLISH_ROUTE,
+    Linear,
+    Routed,
+    route,
+    shipped,
+    sigmoid,
+)
 from knowledge.query import Term
 
 
@@ -78,8 +86,8 @@ def _vector(**overrides):
 
 def test_vector_has_one_value_per_feature_in_its_range():
     row = _vector()
-    assert len(row) == len(features.FEATURES)
-    named = dict(zip(features.FEATURES, row, strict=True))
+    assert len(row) == len(features.BASE_FEATURES)
+    named = dict(zip(features.BASE_FEATURES, row, strict=True))
     assert named["dense_gap"] == pytest.approx(-0.02)
     assert named["paragraph_gap"] == pytest.approx(-0.05)
     assert named["dense_rank"] == 0.5 and named["fts_rank"] == 1.0 and named["bm25"] == 0.5
@@ -87,13 +95,15 @@ def test_vector_has_one_value_per_feature_in_its_range():
 
 
 def test_vector_clips_extreme_values():
-    named = dict(zip(features.FEATURES, _vector(lexical=50.0, missing=9, coverage=3), strict=True))
+    named = dict(
+        zip(features.BASE_FEATURES, _vector(lexical=50.0, missing=9, coverage=3), strict=True)
+    )
     assert named["lexical"] == 2.0 and named["missing"] == 3.0 and named["coverage"] == 1.0
 
 
 def test_foreign_terms_carry_the_signal_for_a_question_that_is_not_english():
     named = dict(
-        zip(features.FEATURES, _vector(english=0.0, dense=0.8, best_dense=0.9), strict=True)
+        zip(features.BASE_FEATURES, _vector(english=0.0, dense=0.8, best_dense=0.9), strict=True)
     )
     assert named["foreign_dense"] == pytest.approx(-0.1)
     assert named["foreign_lexical"] == pytest.approx(0.7)
@@ -112,24 +122,55 @@ def test_sigmoid_never_overflows():
     assert sigmoid(-1e9) == pytest.approx(0.0)
 
 
-def test_the_shipped_model_reads_the_current_features():
-    model = shipped()
-    assert model.ranker.names == features.FEATURES
-    assert model.calibrator.names == CALIBRATION_FEATURES
+def test_the_shipped_models_read_the_current_features():
+    for model in (shipped().english, shipped().foreign):
+        assert model.ranker.names == features.FEATURES
+        assert model.calibrator.names == CALIBRATION_FEATURES
 
 
 def test_a_model_fitted_on_other_features_is_refused():
     data = json.loads(resources.files("knowledge").joinpath("data", "ranker.json").read_text())
-    data["ranker"]["names"] = ["something", "else"]
+    data["foreign"]["ranker"]["names"] = ["something", "else"]
     with pytest.raises(ValueError, match="knowledge.train"):
-        Model.from_dict(data)
+        Routed.from_dict(data)
 
 
-BEST = np.array(_vector())
+def test_questions_that_read_as_english_take_the_english_route():
+    routed = shipped()
+    assert routed.pick(ENGLISH_ROUTE) is routed.english and route(0.5) == "english"
+    assert routed.pick(0.0) is routed.foreign and route(0.0) == "foreign"
+    assert routed.english.pick(0.0) is routed.english  # a single model serves every route
+
+
+def test_lexical_gap_is_the_distance_to_the_best_lexical_score():
+    gaps = features.lexical_gap(np.array([1.0, -0.5, 0.2, -9.0]))
+    assert gaps.tolist() == pytest.approx([0.0, -1.5, -0.8, -4.0])
+    assert len(features.lexical_gap(np.array([]))) == 0
+
+
+def test_lexical_rank_is_reciprocal_and_keeps_ties_in_order():
+    assert features.lexical_rank(np.array([0.1, 0.9, 0.1])).tolist() == pytest.approx(
+        [1 / 2, 1.0, 1 / 3]
+    )
+
+
+def test_derived_columns_follow_the_base_and_scale_by_english():
+    base = np.array([_vector(english=0.5), _vector(english=0.5)])
+    base[1, features.BASE_FEATURES.index("lexical")] = -1.0
+    full = features.with_derived(base)
+    assert full.shape == (2, len(features.FEATURES))
+    assert (full[:, : len(features.BASE_FEATURES)] == base).all()
+    gap = features.FEATURES.index("lexical_gap")
+    assert full[0, gap] == 0.0 and full[1, gap] < 0.0
+    en = features.FEATURES.index("lexical_gap_en")
+    assert full[1, en] == pytest.approx(0.5 * full[1, gap])
+
+
+BEST = features.with_derived(np.array([_vector()]))[0]
 
 
 def test_confidence_grows_with_the_margin_over_the_runner_up():
-    model = shipped()
+    model = shipped().foreign
     close = model.confidence(np.array([2.0, 1.9]), BEST, english=1.0, known=1.0, dense=0.9)
     clear = model.confidence(np.array([2.0, -3.0]), BEST, english=1.0, known=1.0, dense=0.9)
     assert 0.0 <= close <= clear <= 1.0
