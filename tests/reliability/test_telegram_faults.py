@@ -111,6 +111,7 @@ async def chaos_run(
             )
             await app.start()
             api.chaos(rate, methods=("sendMessage", "getUpdates"), seed=20240605)
+            api.fail("getUpdates", 502)  # at least one, however the calls interleave
             try:
                 for round_ in range(per_user):
                     for uid in range(100_001, 100_001 + users):
@@ -163,7 +164,8 @@ async def test_300_questions_through_10_percent_faults(
     assert figures["duplicates"] == 0 and figures["strays"] == 0
     assert figures["replies"] >= 300 - ambiguous
     assert figures["faults injected"] >= 20
-    assert any(m == "getUpdates" for m, _ in api.injected)  # polling resumed after faults
+    polls = [call.status for call in api.calls_to("getUpdates")]
+    assert 502 in polls and 200 in polls[polls.index(502) :]  # polling resumed after a fault
 
 
 @pytest.mark.soak
