@@ -350,6 +350,8 @@ class BotProcess:
             TELEGRAM_API_BASE_URL=self.server.base_url,
             QABOT_DB=str(self.db),
             QABOT_FEEDBACK_DB=str(self.work / "feedback.db"),
+            # one journal per scenario: each fake Bot API numbers its updates from 1 again
+            QABOT_JOURNAL=str(self.work / f"{self.name}-journal.db"),
             QABOT_ADMINS=self.admins,
             LOG_LEVEL="INFO",
             OMP_NUM_THREADS="1",

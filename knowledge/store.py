@@ -16,6 +16,14 @@ from urllib.parse import quote
 import sqlite_utils
 
 from .embed import Embedder, default_embedder
+from .fact_features import (
+    country_terms,
+    located_terms,
+    starts_with_pronoun,
+    stems,
+    subject_terms,
+    value_flags,
+)
 from .lexicon import FOREIGN_LANGS
 from .parser import Article, Paragraph, Table
 from .places import (
@@ -34,18 +42,11 @@ from .safe_write import (
     write_problem,
 )
 from .sentences import split_sentences
-from .text import MONTHS, TOKEN_RE, fold, has_date, has_quantity, slug, stem, words, years
+from .text import MONTHS, TOKEN_RE, fold, slug, stem, years
 from .vectors import VectorCache, embed_facts
 
 SCHEMA_VERSION = 8
 WIKI_ROOT = "https://en.wikipedia.org/wiki/"
-LOCATIVE = frozenset({"in", "to", "at", "into"})
-CAUSE_RE = re.compile(
-    r"\b(?:because|due to|owing to|caused|as a result|so that|in order to|after|since|"
-    r"led to|thanks to|reason)\b",
-    re.IGNORECASE,
-)
-PERSON_RE = re.compile(r"\b[A-Z][\w'’-]+(?: [A-Z][\w'’.-]+)+")
 # Infobox keys that describe the page layout, not the subject.
 INFOBOX_METADATA = frozenset({"filetype", "image", "caption", "logo", "map", "alt", "image_size"})
 VISIT_COLUMNS = {
@@ -126,9 +127,7 @@ def _build_into(articles, target: Path, progress, embedder, embed_progress) -> l
         embedder = embedder or default_embedder()
         cache = VectorCache.default(previous=target)
         writer.vectors = embed_facts(writer.embeddable(), embedder, cache, embed_progress)
-        db.table("meta").insert(
-            {"key": "embedder", "value": embedder.name}, replace=True
-        )
+        db.table("meta").insert({"key": "embedder", "value": embedder.name}, replace=True)
         writer.finish()
         db.close()
         tmp.chmod(0o644)  # mkstemp makes it private; a knowledge base is meant to be read
@@ -330,14 +329,14 @@ class _Writer:
                     "url": url,
                     "source": article.source,
                     "text": text,
-                    "subject": " ".join(dict.fromkeys(_subject_terms(article.title))),
+                    "subject": " ".join(dict.fromkeys(subject_terms(article.title))),
                     "checksum": hashlib.sha256(text.encode()).hexdigest(),
                 }
             )
             .last_pk
         )
         self.title_of[article_id] = article.title
-        title_terms = _terms(article.title)
+        title_terms = stems(article.title)
         aliases = _place_aliases(article)
         countries = [c for c in _title_countries(article.title)]
         section_ids = {(): self._section(article_id, url, (), 0)}
@@ -358,9 +357,9 @@ class _Writer:
             antecedent="",
             label="",
         ):
-            context = title_terms + _terms(" ".join(path))
+            context = title_terms + stems(" ".join(path))
             places = [stem(fold(aliases[p])) for p in places_named(text, aliases)]
-            places += _country_terms(text)
+            places += country_terms(text)
             self.facts.append(
                 {
                     "id": len(self.facts) + 1,
@@ -370,12 +369,12 @@ class _Writer:
                     "position": len(self.facts) - first_facts,
                     "paragraph": paragraph,
                     "text": text,
-                    "terms": " ".join(_terms(text) + places),
+                    "terms": " ".join(stems(text) + places),
                     "context": " ".join(dict.fromkeys(context)),
                     "nearby": nearby,
                     "antecedent": antecedent,
-                    "located": " ".join(dict.fromkeys([*located, *_located(text)])),
-                    "flags": _flags(text, kind),
+                    "located": " ".join(dict.fromkeys([*located, *located_terms(text)])),
+                    "flags": value_flags(text, kind),
                     "table_id": table_id,
                 }
             )
@@ -395,14 +394,14 @@ class _Writer:
                 sentences = split_sentences(block.text)
                 for i, sentence in enumerate(sentences):
                     near = " ".join(sentences[max(0, i - 1) : i] + sentences[i + 1 : i + 2])
-                    refers = i > 0 and _starts_with_pronoun(sentence)
+                    refers = i > 0 and starts_with_pronoun(sentence)
                     add_fact(
                         "sentence",
                         block.section,
                         sentence,
                         number,
-                        " ".join(dict.fromkeys(_terms(near))),
-                        antecedent=" ".join(_terms(sentences[i - 1])) if refers else "",
+                        " ".join(dict.fromkeys(stems(near))),
+                        antecedent=" ".join(stems(sentences[i - 1])) if refers else "",
                     )
             elif isinstance(block, Table):
                 self._table(article_id, block, section_ids, add_fact, aliases, countries)
@@ -444,7 +443,7 @@ class _Writer:
             located = []
             if columns.get("place") is not None:
                 place = row[columns["place"]]
-                located = _terms(place) + [
+                located = stems(place) + [
                     stem(fold(aliases[p])) for p in places_named(place, aliases)
                 ]
             fact_id = add_fact(
@@ -545,61 +544,6 @@ class _Writer:
         db.conn.commit()
         db.execute("PRAGMA journal_mode = DELETE")
         db.execute("VACUUM")
-
-
-def _terms(text: str) -> list[str]:
-    return [stem(w) for w in words(text)]
-
-
-def _country_terms(text: str) -> list[str]:
-    """Stems of the countries a text names through a demonym or capital ('French' -> franc)."""
-    aliases = country_aliases()
-    tokens = words(text)
-    found = []
-    for i, _token in enumerate(tokens):
-        for size in (1, 2):
-            name = " ".join(tokens[i : i + size])
-            if name in aliases:
-                found.extend(_terms(aliases[name]))
-    return found
-
-
-PRONOUNS = frozenset("it its they their them he his she her this these those such".split())
-
-
-def _starts_with_pronoun(sentence: str) -> bool:
-    """Does the sentence refer back early on ('It was opened...', 'In 1911 she received...')?"""
-    return any(w in PRONOUNS for w in words(sentence[:60])[:5])
-
-
-def _subject_terms(title: str) -> list[str]:
-    """Stems of the words of a title that name its subject ('relations' is not one)."""
-    from .lexicon import stopwords
-
-    generic = {"relat", "list", "histori", "of"}
-    return [t for t in _terms(title) if t not in generic and t not in stopwords("en")]
-
-
-def _located(text: str) -> list[str]:
-    """Stems of words that follow 'in', 'to' or 'at': where something is or goes."""
-    tokens = words(text)
-    return [stem(b) for a, b in zip(tokens, tokens[1:], strict=False) if a in LOCATIVE]
-
-
-def _flags(text: str, kind: str) -> str:
-    flags = ""
-    if has_date(text):
-        flags += "d"
-    if has_quantity(text):
-        flags += "q"
-    body = text.split(":", 1)[1] if kind == "infobox" else text
-    if PERSON_RE.search(body[1:]) or kind in ("infobox", "row"):
-        flags += "p"
-    if _located(text) or kind == "row" or _country_terms(text):
-        flags += "l"
-    if CAUSE_RE.search(text):
-        flags += "c"
-    return flags
 
 
 def _infobox_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
