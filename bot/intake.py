@@ -70,13 +70,17 @@ class Intake:
 
     async def replay(self) -> int:
         """Handle again the updates journalled and not marked done (the process stopped
-        first); returns how many."""
+        first), one at a time and before any new one; returns how many.
+
+        One at a time, so that a crash during the replay counts against the one update being
+        handled, not against every update that was waiting for a thread (with many handled at
+        once, repeated SIGKILLs of a slow base gave up innocent updates)."""
         raws = await self.journal.replay()
         updates = [update for raw in raws if (update := parse_update(raw, self.application))]
         if updates:
             log.info("Handling %d updates received before the last stop", len(updates))
         for update in updates:
-            self._start(update)
+            await self._handle(update)
         return len(updates)
 
     def _start(self, update: Update) -> None:

@@ -222,3 +222,42 @@ async def test_a_batch_that_cannot_be_journalled_is_fetched_again(
     assert len(server.api.calls_to("sendMessage")) == 1
     lines = [r for r in caplog.records if "Could not journal the updates" in r.getMessage()]
     assert len(lines) == 1 and lines[0].exc_info is None
+
+
+class _Processor:
+    async def process_update(self, update: Any, coroutine: Any) -> None:
+        await coroutine
+
+
+class _Application:
+    """Stands in for the Application: records how many updates are handled at once."""
+
+    def __init__(self) -> None:
+        self.update_processor = _Processor()
+        self.running = self.most = 0
+        self.handled: list[int] = []
+
+    async def process_update(self, update: Any) -> None:
+        self.running += 1
+        self.most = max(self.most, self.running)
+        await asyncio.sleep(0.01)
+        self.handled.append(update.update_id)
+        self.running -= 1
+
+
+async def test_replayed_updates_are_handled_one_at_a_time(tmp_path: Path, monkeypatch):
+    """A crash during the replay then counts against one update only: handled all at once,
+    updates waiting for a thread were given up after repeated SIGKILLs of a slow base."""
+    from types import SimpleNamespace
+
+    from bot import intake as intake_module
+
+    monkeypatch.setattr(intake_module, "parse_update", lambda data, app: SimpleNamespace(**data))
+    journal = Journal.open(tmp_path / "journal.db")
+    await journal.add([raw(n) for n in range(1, 6)])
+    application = _Application()
+    intake = intake_module.Intake(application, journal)  # type: ignore[arg-type]
+    assert await intake.replay() == 5
+    assert application.handled == [1, 2, 3, 4, 5] and application.most == 1
+    assert await journal.pending_ids() == []
+    journal.close()
