@@ -103,7 +103,7 @@ FULL = Plan(
     parse_limit=2.0,
     ladder=6,
     hard_limit=1800.0,
-    settle=35.0,  # handlers/admin.py closes a retired base 30 s after /reload
+    settle=35.0,  # time for anything still holding a retired base to let it go
 )
 QUICK = Plan(
     bases=("seed",),

@@ -262,8 +262,13 @@ def build_application(
     """
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines hold the token
 
+    # Held here only until post_init hands it to bot_data: after a /reload nothing else may
+    # keep the first base alive, or its memory is never given back.
+    starting = {"kb": kb}
+
     async def post_init(application: Application) -> None:
         flood = FloodLimiter(settings.flood_limit, settings.flood_window)
+        kb = starting.pop("kb")
         attach(application.bot_data, kb, admins=settings.admins, flood=flood)
         await start_feedback(
             application,
@@ -279,7 +284,8 @@ def build_application(
         shared = detach(application.bot_data)  # closes the bases /reload retired
         if shared is not None:
             shared.kb.close()
-        kb.close()
+        if "kb" in starting:  # never started
+            starting.pop("kb").close()
 
     builder = (
         ApplicationBuilder()

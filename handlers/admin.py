@@ -27,8 +27,6 @@ from knowledge import KnowledgeBase, KnowledgeBaseError
 log = logging.getLogger(__name__)
 
 ADMIN_COMMANDS = ("reload", "stats")
-# A retired knowledge base stays open this long after /reload, for anything still using it.
-RETIRE_GRACE_SECONDS = 30.0
 
 
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -66,7 +64,8 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reload: open the knowledge base file again and serve it, with no restart.
 
     The new base is opened (read-only, checked) in a thread, then swapped in with one
-    assignment; the old one is closed after a grace period. A bad file keeps the old base.
+    assignment; the old one is closed when the last handler using it finishes. A bad file
+    keeps the old base.
     """
     if not is_admin(update, context):
         await _not_for_you(update, context)
@@ -83,9 +82,8 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         failed = t.gettext("⚠️ Reload failed, still serving the previous knowledge base:")
         await reply(update, context, f"{escape(failed)} {escape(reason)}")
         return
-    old = shared.swap(new)
+    shared.swap(new)
     shared.stats.reloads += 1
-    asyncio.get_running_loop().call_later(RETIRE_GRACE_SECONDS, shared.close_retired, old)
     articles = new.articles()
     log.info("Reloaded the knowledge base from %s", path)
     t = translator(user_language(update))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any, Generic, TypeVar
 from telegram.ext import ContextTypes
 
 from knowledge import KnowledgeBase
+from knowledge.memory import release_free_memory
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -108,23 +110,31 @@ class BotState:
     )
     # groups greeted when the bot was added (once each)
     greeted: BoundedDict[int, bool] = field(default_factory=lambda: BoundedDict(REMEMBERED_CHATS))
-    # knowledge bases replaced by /reload, closed after a grace period or at shut-down
-    retired: list[KnowledgeBase] = field(default_factory=list)
+    # knowledge bases replaced by /reload and still in use: each is closed, and its memory
+    # given back, as soon as the last handler using it lets go (or at shut-down)
+    retired: weakref.WeakSet[KnowledgeBase] = field(default_factory=weakref.WeakSet)
+
     def swap(self, kb: KnowledgeBase) -> KnowledgeBase:
         """Serve `kb` from now on; returns the previous one (retired, still open).
 
         One assignment: a handler sees either the old or the new knowledge base, never a mix.
         """
         old, self.kb = self.kb, kb
-        self.retired.append(old)
+        self.retired.add(old)
+        weakref.finalize(old, _close_freed, old.db)
         return old
 
-    def close_retired(self, kb: KnowledgeBase | None = None) -> None:
-        """Close `kb` (or every retired knowledge base) once nothing can still be using it."""
-        for old in [kb] if kb is not None else list(self.retired):
-            if old in self.retired:
-                self.retired.remove(old)
-                old.close()
+    def close_retired(self) -> None:
+        """Close every retired knowledge base still held somewhere (at shut-down)."""
+        for old in list(self.retired):
+            self.retired.discard(old)
+            old.close()
+
+
+def _close_freed(db: Any) -> None:
+    """Close the database of a knowledge base nothing refers to any more."""
+    db.close()
+    release_free_memory()  # else the heaps keep the freed pages and RSS only grows
 
 
 def attach(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,6 @@ from hypothesis import strategies as st
 from reliability_harness import Bot, bot_over, markup_problems, unthrottle
 from telegram.ext import AIORateLimiter
 
-import handlers.admin
 from bot.app import RETRIES_AFTER_FLOOD_WAIT, RetryingRateLimiter
 from handlers.buttons import STALE
 from handlers.commands import render_reply
@@ -345,16 +345,12 @@ async def test_stats_for_an_admin(seed_db: Path, kb: KnowledgeBase):
     assert bot.errors == []
 
 
-async def test_reload_swaps_in_the_new_base_and_closes_the_old(
-    tmp_path: Path, seed_db: Path, monkeypatch: pytest.MonkeyPatch
-):
-    monkeypatch.setattr(handlers.admin, "RETIRE_GRACE_SECONDS", 0.05)
+async def test_reload_swaps_in_the_new_base_and_closes_the_old(tmp_path: Path, seed_db: Path):
     db = tmp_path / "kb.db"
     build_knowledge_base(
         [Path(__file__).parents[2] / "knowledge/data/algeria-russia-relations.txt"], db
     )
     async with bot_over(KnowledgeBase.open(db), admins=frozenset({4242})) as bot:
-        old = state(bot.app).kb
         article = tmp_path / "zorblax.txt"
         article.write_text("= Zorblax =\n\nThe Zorblax treaty was signed in 1999.\n", "utf-8")
         build_knowledge_base([article], db, keep_existing=True)  # what `qabot ingest` does
@@ -364,13 +360,17 @@ async def test_reload_swaps_in_the_new_base_and_closes_the_old(
         )
         [text] = await bot.texts(admin_message("/reload"))
         assert text.startswith("✅ Reloaded") and "2 articles" in text
-        assert state(bot.app).kb is not old
+        # the base a /reload opened (the harness itself holds the first one)
+        old_db = state(bot.app).kb.db
+        old = weakref.ref(state(bot.app).kb)
+        [text] = await bot.texts(admin_message("/reload"))
+        assert text.startswith("✅ Reloaded") and state(bot.app).kb is not old()
         assert "1999" in (await bot.texts(message_update("When was the Zorblax treaty signed?")))[0]
         with pytest.raises(Exception, match="attempt to write a readonly database"):
             state(bot.app).kb.db.execute("create table x (y)")  # opened read-only
-        await asyncio.sleep(0.2)
+        assert old() is None  # freed at once, with nothing using it (no cycle, no timer)
         with pytest.raises(Exception, match="closed"):
-            old.db.execute("select 1")  # closed after the grace period
+            old_db.execute("select 1")  # and its database closed
         # a bad file, put in place atomically: the old base stays
         (tmp_path / "bad.db").write_bytes(b"not a database")
         (tmp_path / "bad.db").replace(db)
@@ -412,9 +412,9 @@ async def test_concurrent_asks_during_reloads_all_succeed(tmp_path: Path, seed_d
                 thread.join()
         print(f"\nasks during 30 reloads: {len(results)}, failures: {len(failures)}")
         assert failures == [] and results and all(results)
-        assert shared.stats.reloads == 30 and len(shared.retired) == 30
+        assert shared.stats.reloads == 30
     assert bot.errors == []
-    assert shared.retired == []  # all closed at shut-down
+    assert len(shared.retired) == 0  # each closed once its last user let go
 
 
 # -- every reply renders as intended ------------------------------------------------------
