@@ -54,3 +54,14 @@ def test_reloading_does_not_grow_memory(seed_db: Path, no_gc):
     finally:
         tracemalloc.stop()
     assert growth < GROWTH_LIMIT, f"{RELOADS} reloads kept {growth:,} bytes"
+
+
+def test_freed_memory_is_given_back_where_glibc_allows():
+    import platform
+
+    from knowledge.memory import release_free_memory
+
+    returned = release_free_memory()
+    assert isinstance(returned, bool)
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        assert returned
