@@ -84,7 +84,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     shared.swap(new)
     shared.stats.reloads += 1
-    articles = new.articles()
+    articles = await asyncio.to_thread(new.articles)
     log.info("Reloaded the knowledge base from %s", path)
     t = translator(user_language(update))
     loaded = t.ngettext("{n} article", "{n} articles", len(articles)).format(n=len(articles))
@@ -101,7 +101,8 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     shared = state(context)
     counts = shared.stats
-    articles = shared.kb.articles()
+    kb = shared.kb
+    articles, visits = await asyncio.to_thread(lambda: (kb.articles(), kb.visits()))
     t = translator(user_language(update))
     uptime = int(time.monotonic() - counts.started)
     hours, rest = divmod(uptime, 3600)
@@ -121,9 +122,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         (t.gettext("Loaded"), t.ngettext("{n} fact", "{n} facts", facts).format(n=facts)),
         (
             t.gettext("Loaded"),
-            t.ngettext("{n} visit", "{n} visits", len(shared.kb.visits())).format(
-                n=len(shared.kb.visits())
-            ),
+            t.ngettext("{n} visit", "{n} visits", len(visits)).format(n=len(visits)),
         ),
     ]
     title = t.gettext("qabot statistics")

@@ -230,14 +230,15 @@ async def visits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         flt = parse_visit_filter(words) if words else VisitFilter()
     except VisitFilterError as exc:
-        text = f"{filter_problem(exc, t)} {filter_hint(t, name_example(kb))}"
+        example = await asyncio.to_thread(name_example, kb)
+        text = f"{filter_problem(exc, t)} {filter_hint(t, example)}"
         await reply(update, context, escape(text))
         return
-    page = visits_page(kb, flt, 0, lang)
+    page = await asyncio.to_thread(visits_page, kb, flt, 0, lang)
     if page is None:
         text = no_visits(flt, t)
         if not flt.empty:
-            text += " " + filter_hint(t, name_example(kb))
+            text += " " + filter_hint(t, await asyncio.to_thread(name_example, kb))
         await reply(update, context, escape(text))
         return
     await reply(update, context, *page)
@@ -285,7 +286,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         command = escape(found[0] if found else "/search")
         await reply(update, context, f"{text} <code>{command}</code>")
         return
-    facts = state(context).kb.search(words, limit=SEARCH_LIMIT)
+    facts = await asyncio.to_thread(state(context).kb.search, words, limit=SEARCH_LIMIT)
     if not facts:
         text = escape(t.gettext("No facts match “{words}”. See /sources."))
         await reply(update, context, text.format(words=quoted(words)))

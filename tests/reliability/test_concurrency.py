@@ -197,6 +197,14 @@ class ThreadRecordingKnowledgeBase:
         self.threads.append(threading.current_thread())
         return self._kb.answer_fact(*args)
 
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        self.threads.append(threading.current_thread())
+        return self._kb.search(*args, **kwargs)
+
+    def visits(self, *args: Any) -> Any:
+        self.threads.append(threading.current_thread())
+        return self._kb.visits(*args)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._kb, name)
 
@@ -211,6 +219,16 @@ async def test_inline_queries_and_buttons_answer_off_the_event_loop(seed_db: Pat
         await bot.send(callback_update(f"f:{fact}", message_payload("x", sender=BOT_USER)))
         await bot.send(inline_update(PUTIN))
     assert kb.threads and threading.main_thread() not in kb.threads
+    assert bot.errors == []
+
+
+async def test_search_and_visits_query_off_the_event_loop(seed_db: Path):
+    kb = ThreadRecordingKnowledgeBase(KnowledgeBase.open(seed_db))
+    async with harness(kb) as bot:
+        kb.threads.clear()
+        for command in ("/search embassy", "/visits Putin", "/visits 1066"):
+            await bot.send(message_update(command))
+    assert len(kb.threads) >= 3 and threading.main_thread() not in kb.threads
     assert bot.errors == []
 
 
