@@ -103,7 +103,7 @@ FULL = Plan(
     parse_limit=2.0,
     ladder=6,
     hard_limit=1800.0,
-    settle=35.0,  # time for anything still holding a retired base to let it go
+    settle=5.0,  # a retired base is closed when its last user lets go: no grace period
 )
 QUICK = Plan(
     bases=("seed",),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -19,6 +18,7 @@ from .store import (
     build,
     check_replaceable,
     open_database,
+    read_only_rows,
     stored_articles,
     stored_urls,
 )
@@ -189,12 +189,5 @@ def _ensure_locked(path: Path, explicit: bool) -> Path:
 
 def _salvage(path: Path) -> list[tuple[str, str]] | None:
     """Article texts of an old-schema qabot database, or None if it isn't one."""
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            rows = conn.execute("select source, text from articles").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return None
-    return [(s, t) for s, t in rows] or None
+    rows = read_only_rows(path, "select source, text from articles")
+    return [(s, t) for s, t in rows] if rows else None

@@ -158,7 +158,7 @@ class Routed:
         return {"english": self.english.to_dict(), "foreign": self.foreign.to_dict()}
 
     def pick(self, english: float) -> Model:
-        return self.english if english >= ENGLISH_ROUTE else self.foreign
+        return self.english if route(english) == "english" else self.foreign
 
 
 def route(english: float) -> str:

@@ -153,16 +153,21 @@ def check_replaceable(path: Path, force: bool = False) -> None:
     )
 
 
-def _has_schema_version(path: Path) -> bool:
+def read_only_rows(path: Path, sql: str) -> list[tuple] | None:
+    """The rows `sql` reads from the SQLite file at `path`, opened read-only; None when the
+    file is not a database or lacks what `sql` reads."""
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            row = conn.execute("select value from meta where key = 'schema_version'").fetchone()
+            return conn.execute(sql).fetchall()
         finally:
             conn.close()
     except sqlite3.DatabaseError:
-        return False
-    return row is not None
+        return None
+
+
+def _has_schema_version(path: Path) -> bool:
+    return bool(read_only_rows(path, "select value from meta where key = 'schema_version'"))
 
 
 def stored_urls(db_path: str | Path) -> dict[str, str]:
