@@ -9,7 +9,7 @@ question names only people and places of the table, and no visit matches, the ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .intent import GUEST_WORDS, HOST_WORDS, MAKE_WORDS, VISIT_NOUNS
 from .models import Visit
@@ -39,6 +39,9 @@ def visit_reply(query: Query, visits: list[Visit]) -> VisitReply | None:
     cells = set().union(*(_stems(f"{v.guest} {v.host} {v.place} {v.direction}") for v in visits))
     # Names, and words the table itself uses ('President', 'Emperor'), must all match.
     names = [t for t in query.terms if t.known and not t.word.isdigit() and _named(t, cells)]
+    if query.lang == "ar" and not any(t.role for t in query.terms):
+        query = replace(query, terms=_roles_by_kind(query.terms, names, visits))
+        names = [t for t in query.terms if t.known and not t.word.isdigit() and _named(t, cells)]
     others = [t for t in query.terms if t not in names and not _about_visits(t)]
     in_table = bool(names) and all(any(involves(v, t, None) for v in visits) for t in names)
     chosen = tuple(
@@ -58,6 +61,24 @@ def visit_reply(query: Query, visits: list[Visit]) -> VisitReply | None:
         near = tuple(v for v in visits if all(involves(v, t, None) for t in names))
         return VisitReply("none", (), near)
     return None
+
+
+def _roles_by_kind(terms: list[Term], names: list[Term], visits: list[Visit]) -> list[Term]:
+    """Roles read from what the names are, for a question whose word order does not tell
+    (Arabic puts the verb first: 'visited Putin Algeria'). With one person named, the person
+    travelled and a place named was visited; anything else stays unread."""
+    if not any(_about_visits(t) for t in terms):
+        return terms
+    places = set().union(
+        *(_stems(f"{v.place} {v.direction.replace('→', ' ')}") for v in visits)
+    )
+    is_place = {t.stem: bool(({t.stem, *t.alts} - t.weak or {t.stem}) & places) for t in names}
+    if sum(not place for place in is_place.values()) != 1:
+        return terms
+    return [
+        replace(t, role="visited" if is_place[t.stem] else "guest") if t in names else t
+        for t in terms
+    ]
 
 
 def _named(term: Term, cells: set[str]) -> bool:

@@ -90,6 +90,25 @@ def test_single_visit_answer(kb):
     assert answer.sources[0].url == f"{URL}#High_level_visits"
 
 
+@pytest.mark.parametrize(
+    ("question", "date"),
+    [
+        ("متى زار بوتين الجزائر؟", "10 March 2006"),  # 'when visited Putin Algeria'
+        ("متى زار بوتفليقة موسكو؟", "3-6 April 2001"),  # Bouteflika went to Moscow
+    ],
+)
+def test_arabic_verb_first_visit_questions(kb, question, date):
+    answer = kb.ask(question)
+    assert not answer.abstained
+    assert date in answer.text.splitlines()[0]
+
+
+def test_arabic_visit_that_never_happened_is_said_so(kb):
+    answer = kb.ask("متى زار بريجنيف الجزائر؟")  # Brezhnev only hosted Algerian leaders
+    assert answer.abstained
+    assert all("Brezhnev" not in line.split("·")[0] for line in answer.text.splitlines())
+
+
 def test_paraphrased_ambassador_question(kb):
     answer = kb.ask("Who represents Russia as ambassador in Algiers?")
     assert answer.text == "Russian Ambassador to Algeria: Valerian Shuvaev"
