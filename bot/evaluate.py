@@ -10,8 +10,6 @@ from pathlib import Path
 
 from knowledge import Answer, KnowledgeBase, grading
 
-BINS = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
-
 
 def grade(case: dict, answer: Answer) -> bool:
     """The scoring rule of score.py: abstain on 'oos', else the expected phrases and section."""
@@ -38,7 +36,7 @@ def reliability_diagram(bins: dict[int, list[int]], path: Path) -> str:
     centres, accuracy, counts = [], [], []
     for index in sorted(bins):
         good, total = bins[index]
-        centres.append((BINS[index] + min(BINS[index + 1], 1.0)) / 2)
+        centres.append(sum(grading.bin_bounds(index)) / 2)
         accuracy.append(good / total)
         counts.append(total)
     fig, ax = plt.subplots(figsize=(5, 5))
@@ -99,7 +97,7 @@ def evaluate(
             groups[key][1] += 1
         # Calibration: is the answer right, whatever the abstention decided? (An oos case
         # never is.)
-        index = next(i for i, edge in enumerate(BINS[1:]) if answer.confidence < edge)
+        index = grading.calibration_bin(answer.confidence)
         bins[index][0] += case["kind"] != "oos" and grade(case, replace(answer, abstained=False))
         bins[index][1] += 1
         if not ok:
@@ -116,10 +114,8 @@ def evaluate(
         print("\nconfidence     right/total  accuracy   (oos cases count as wrong answers)")
         for index in sorted(bins):
             good, total = bins[index]
-            print(
-                f"[{BINS[index]:.1f}, {min(BINS[index + 1], 1.0):.1f})   {good:4}/{total:<4}"
-                f"     {good / total:.2f}"
-            )
+            low, high = grading.bin_bounds(index)
+            print(f"[{low:.1f}, {high:.1f})   {good:4}/{total:<4}     {good / total:.2f}")
         if plot is not None:
             print(reliability_diagram(bins, plot))
     if misses:

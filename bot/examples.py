@@ -58,7 +58,7 @@ def _answers(kb: KnowledgeBase, question: str, lang: str, fact_id: int) -> bool:
         return False
     if fact_id:
         return fact_id in answer.fact_ids
-    return answer.confidence >= thresholds.UNSURE
+    return answer.confidence >= thresholds.of(answer.route).unsure
 
 
 def examples(kb: KnowledgeBase, lang: str = "en", questions_only: bool = False) -> list[str]:

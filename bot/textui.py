@@ -38,7 +38,8 @@ def render_answer(answer: Answer, alternatives: bool = False) -> str:
     for source in answer.sources:
         where = f"{source.article} › {source.section}" if source.section else source.article
         lines.append(f"— {where} ({source.url})" if source.url else f"— {where}")
-    if alternatives and answer.confidence < thresholds.UNSURE and answer.alternatives:
+    unsure = answer.confidence < thresholds.of(answer.route).unsure
+    if alternatives and unsure and answer.alternatives:
         lines.append(phrase("did_you_mean", answer.lang))
         lines += [f"  {n}. {alt.text}" for n, alt in enumerate(answer.alternatives[:3], 1)]
     return "\n".join(lines)

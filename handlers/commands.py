@@ -83,7 +83,7 @@ def render_reply(
         return text, did_you_mean_keyboard(answer.alternatives) if answer.alternatives else None
     if answer.curated:  # taught by an admin: no "did you mean"
         return render_answer(answer, username, feedback.curated_note(lang), lang, assumed), None
-    if answer.confidence < thresholds.UNSURE and answer.alternatives:
+    if answer.confidence < thresholds.of(answer.route).unsure and answer.alternatives:
         keyboard = did_you_mean_keyboard(answer.alternatives)
         note = unsure_note(lang) if keyboard else ""
         return render_answer(answer, username, note, lang, assumed), keyboard
@@ -117,7 +117,7 @@ async def answer_question(
     borrowed = follow_up_entities(context, message.chat_id, question, lang)
     # taught aliases first, then retrieval, off the event loop
     answer = await feedback.ask(context, question, borrowed)
-    weak = answer.abstained or answer.confidence < thresholds.GROUP_SILENCE
+    weak = answer.abstained or answer.confidence < thresholds.of(answer.route).group_silence
     if weak and not explicit and message.chat.type != ChatType.PRIVATE:
         counts.silent += 1
         log.debug("Staying silent in chat %s: confidence %.2f", message.chat_id, answer.confidence)

@@ -26,8 +26,6 @@ INLINE_RESULTS = 10  # Telegram allows 50; ten fit on a phone screen
 TITLE_LENGTH = 80
 DESCRIPTION_LENGTH = 120
 CACHE_SECONDS = 300
-# Results after the first are shown only when this sure (the best one when answerable).
-INLINE_FLOOR = thresholds.UNSURE
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,8 +50,9 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if not best.abstained and best.intent != "greeting":  # nothing to share
             answers.append(_titled(best))
             seen = set(best.fact_ids)
+            floor = thresholds.of(best.route).unsure  # results after the first: only sure ones
             for alt in best.alternatives:
-                if len(answers) >= INLINE_RESULTS or alt.confidence < INLINE_FLOOR:
+                if len(answers) >= INLINE_RESULTS or alt.confidence < floor:
                     continue
                 if alt.fact_id in seen:
                     continue

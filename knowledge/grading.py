@@ -8,6 +8,18 @@ from collections.abc import Iterable
 
 DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 QUOTES = {ord("\u2018"): "'", ord("\u2019"): "'", ord("\u201c"): '"', ord("\u201d"): '"'}
+# The confidence bins of the calibration tables (`qabot eval --calibration`, knowledge.train).
+BINS = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def calibration_bin(confidence: float) -> int:
+    """The index of the bin [BINS[i], BINS[i + 1]) that holds `confidence`."""
+    return next((i for i, edge in enumerate(BINS[1:]) if confidence < edge), len(BINS) - 2)
+
+
+def bin_bounds(index: int) -> tuple[float, float]:
+    """A bin's lower and upper confidence, the last one ending at 1."""
+    return BINS[index], min(BINS[index + 1], 1.0)
 
 
 def norm(text: str) -> str:

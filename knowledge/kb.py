@@ -16,7 +16,7 @@ from . import features, lexicon, ranker, retrieval, thresholds
 from .embed import Embedder, default_embedder
 from .i18n import phrase
 from .limits import bounded_terms, cut_question
-from .model import Model, Routed, shipped
+from .model import Model, Routed, route, shipped
 from .models import Alternative, Answer, ArticleInfo, Fact, Source, Visit, VisitFilter
 from .query import Query, Vocabulary, analyse
 from .retrieval import DenseRetriever, LexicalRetriever, Probe, StructuredRetriever
@@ -208,7 +208,7 @@ class KnowledgeBase:
             return self._abstain(question, query.lang, query.intent)
         best = ranked.candidates[0]
         confidence = ranked.confidence
-        if confidence < thresholds.ABSTAIN:
+        if confidence < thresholds.of(ranked.route).abstain:
             # the closest facts, below the threshold: what the asker may have meant
             closest = tuple(
                 Alternative(c.id, c.row["text"], round(ranked.chance(i), 3))
@@ -232,6 +232,7 @@ class KnowledgeBase:
             alternatives=alternatives,
             intent=query.intent,
             lang=query.lang,
+            route=ranked.route,
         )
 
     def candidates(self, query: Query) -> tuple[list[ranker.Candidate], np.ndarray, dict]:
@@ -296,13 +297,14 @@ class KnowledgeBase:
     def rank(self, query: Query) -> Ranked:
         """The candidates, best first by the fitted ranker, and the confidence in the best."""
         cands, matrix, question = self.candidates(query)
+        route_name = route(question["english"])
         model = self.model.pick(question["english"])
         logits = model.scores(matrix)
         order = sorted(range(len(cands)), key=lambda i: (-logits[i], cands[i].id))
         logits = logits[order] if len(order) else logits
         best = matrix[order[0]] if order else None
         confidence = model.confidence(logits, best, **question)
-        return Ranked([cands[i] for i in order], logits, confidence)
+        return Ranked([cands[i] for i in order], logits, confidence, route_name)
 
     @property
     def model(self) -> Model | Routed:
@@ -549,6 +551,7 @@ class Ranked:
     candidates: list[ranker.Candidate]
     logits: np.ndarray
     confidence: float
+    route: str = "english"  # whose thresholds apply: see knowledge/thresholds.py
 
     def chance(self, index: int) -> float:
         """The confidence scaled to a runner-up: how much less likely than the best it is."""

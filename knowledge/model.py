@@ -176,8 +176,10 @@ def shipped() -> Routed:
 DEFAULT_THRESHOLDS = {"ABSTAIN": 0.5, "UNSURE": 0.8, "GROUP_SILENCE": 0.8}
 
 
-def shipped_thresholds() -> dict[str, float]:
-    """The thresholds the training script chose, as shipped beside the weights."""
+def shipped_thresholds(route_name: str | None = None) -> dict[str, float]:
+    """The thresholds the training script chose, as shipped beside the weights: those it
+    chose for `route_name` when it fitted that route, else the shared ones."""
     text = resources.files("knowledge").joinpath("data", MODEL_FILE).read_text("utf-8")
-    chosen = json.loads(text).get("thresholds", {})
+    data = json.loads(text)
+    chosen = data.get("chosen", {}).get(route_name) or data.get("thresholds", {})
     return {key: float(chosen.get(key, value)) for key, value in DEFAULT_THRESHOLDS.items()}

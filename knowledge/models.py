@@ -72,6 +72,7 @@ class Answer:
     intent: str = "what"
     lang: str = "en"
     curated: bool = False  # answered with a fact an admin taught for this question
+    route: str = "english"  # the question's model and thresholds: 'english' or 'foreign'
 
     def to_json(self) -> dict:
         """The object `qabot ask --json` prints, as ../shared/eval/score.py documents."""

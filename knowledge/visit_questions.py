@@ -69,9 +69,7 @@ def _roles_by_kind(terms: list[Term], names: list[Term], visits: list[Visit]) ->
     travelled and a place named was visited; anything else stays unread."""
     if not any(_about_visits(t) for t in terms):
         return terms
-    places = set().union(
-        *(_stems(f"{v.place} {v.direction.replace('→', ' ')}") for v in visits)
-    )
+    places = set().union(*(_stems(f"{v.place} {v.direction.replace('→', ' ')}") for v in visits))
     is_place = {t.stem: bool(({t.stem, *t.alts} - t.weak or {t.stem}) & places) for t in names}
     if sum(not place for place in is_place.values()) != 1:
         return terms

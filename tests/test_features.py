@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import math
 from importlib import resources
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from knowledge import features
+from knowledge import features, grading, thresholds, train
 from knowledge.model import (
     CALIBRATION_FEATURES,
     ENGLISH_ROUTE,
@@ -176,3 +177,41 @@ def test_confidence_grows_with_the_margin_over_the_runner_up():
     assert 0.0 <= close <= clear <= 1.0
     assert model.confidence(np.array([]), BEST, english=1.0, known=1.0, dense=0.9) == 0.0
     assert not math.isnan(close)
+
+
+def test_calibration_bins_hold_every_confidence_once():
+    assert grading.calibration_bin(0.0) == 0
+    assert grading.calibration_bin(0.5) == grading.BINS.index(0.5)
+    assert grading.calibration_bin(1.0) == len(grading.BINS) - 2
+    assert grading.bin_bounds(len(grading.BINS) - 2) == (0.9, 1.0)
+
+
+def test_each_route_reads_the_thresholds_chosen_for_it():
+    data = json.loads(resources.files("knowledge").joinpath("data", "ranker.json").read_text())
+    for route_name in ("english", "foreign"):
+        chosen = data.get("chosen", {}).get(route_name) or data["thresholds"]
+        limits = thresholds.of(route_name)
+        assert (limits.abstain, limits.unsure) == (chosen["ABSTAIN"], chosen["UNSURE"])
+        assert limits.abstain <= limits.unsure
+    assert thresholds.of("klingon") == thresholds.of("english")
+    assert thresholds.of("english").abstain == thresholds.ABSTAIN
+
+
+def _pool_of(cases: list[tuple[str, float]]) -> tuple[SimpleNamespace, dict]:
+    """A stand-in for train.Pool: questions answered at the given confidences, each 'right',
+    'wrong' or 'oos' (unanswerable)."""
+    questions = [{"kind": "oos" if k == "oos" else "fact", "weight": 1.0} for k, _ in cases]
+    conf = {i: (c, k == "right") for i, (k, c) in enumerate(cases)}
+    return SimpleNamespace(questions=questions), conf
+
+
+def test_abstain_threshold_weighs_a_wrong_answer_above_an_abstention():
+    # one right and three wrong answers at 0.305: answering still pays (1 - 3 * WRONG_COST > 0)
+    pool, conf = _pool_of([("right", 0.305)] + [("wrong", 0.305)] * 3 + [("right", 0.9)])
+    assert train.choose_thresholds(pool, conf)["ABSTAIN"] <= 0.305
+    # with five wrong ones it no longer does: abstain below the next confidence up
+    pool, conf = _pool_of([("right", 0.305)] + [("wrong", 0.305)] * 5 + [("right", 0.9)])
+    assert 0.305 < train.choose_thresholds(pool, conf)["ABSTAIN"] <= 0.9
+    # an unanswerable question answered is as wrong as a wrong fact
+    pool, conf = _pool_of([("right", 0.305)] + [("oos", 0.305)] * 5 + [("right", 0.9)])
+    assert train.choose_thresholds(pool, conf)["ABSTAIN"] > 0.305
