@@ -20,7 +20,7 @@ from pathlib import Path
 from unittest import mock
 
 from bot.evaluate import grade
-from knowledge import lexicon, names, query, ranker, terms, translate
+from knowledge import lexicon, names, query, terms, translate
 from knowledge.embed import default_embedder
 
 from . import common
@@ -42,10 +42,6 @@ def _untranslated(question: str, lang: str, vocab) -> tuple[list[tuple[str, bool
     return terms.english_tokens(question), 1.0
 
 
-def _same(stem_: str) -> str:
-    return stem_
-
-
 SWITCHES = (
     Switch("everything on", "", ()),
     Switch("no foreign lexicons", "data/lexicon/ru.tsv, fr.tsv, ar.tsv",
@@ -56,8 +52,6 @@ SWITCHES = (
            ((lexicon, "stopwords", lambda lang: frozenset()),)),
     Switch("no question words", "data/lexicon/questionwords-en.tsv",
            ((lexicon, "question_words", lambda: {}),)),
-    Switch("no derivational endings", "terms.py DERIVATIONAL / root()",
-           ((terms, "root", _same), (ranker, "root", _same))),
     Switch("no transliteration", "names.py transliterate (all of it)",
            ((translate, "transliterate", lambda *a: None),)),
     Switch("no phonetic rules", "names.py PHONETIC_RULES",

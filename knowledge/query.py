@@ -46,7 +46,6 @@ from .terms import (
     english_tokens,
     make_term,
     misspelt_function_word,
-    root,
 )
 from .text import years
 from .translate import to_english
@@ -69,7 +68,6 @@ __all__ = [
     "decade",
     "detect_language",
     "phonetic",
-    "root",
     "skeleton",
     "strip_small_talk",
     "transliterate",

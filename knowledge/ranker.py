@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from .query import CAPITAL_CREDIT, VARIANT_CREDIT, Query, root
+from .query import CAPITAL_CREDIT, VARIANT_CREDIT, Query
 from .text import fold, stem, words
 
 CANDIDATES = 120
@@ -223,12 +223,10 @@ def _other_compound(compounds: list[tuple[str, str]], terms: list[str]) -> bool:
 def _names_attribute(query: Query, text: str) -> bool:
     """Does a word of the question name the infobox key ('founded' for 'Founder')?"""
     key = {stem(w) for w in words(text.split(":", 1)[0])}
-    key |= {root(k) for k in key}
     return any(
         not t.entity
         and (
             t.stem in key
-            or root(t.stem) in key
             or any(a in key for a, c in t.alts.items() if c >= VARIANT_CREDIT)
         )
         for t in query.terms

@@ -21,41 +21,10 @@ VARIANT_CREDIT = 0.9
 CAPITAL_CREDIT = 0.75
 LOCATIVE = frozenset({"in", "to", "at", "into"})
 DESTINATION = LOCATIVE | {"visit", "visited", "visiting", "visits"}
-DERIVATIONAL = (
-    "ical",
-    "ial",
-    "al",
-    "ic",
-    "ous",
-    "ive",
-    "ian",
-    "an",
-    "ese",
-    "ish",
-    "er",
-    "or",
-    "i",
-    "e",
-    "y",
-)
 QUESTION_FUNCTION_WORDS = sorted(
     "what when where which who whom whose why how many much does did were was there their "
     "about the".split()
 )
-
-
-def root(stem_: str) -> str:
-    """A stem without one derivational ending: 'musician' -> 'music', 'winner' -> 'win'.
-
-    At least four letters remain, so short stems ('tidal') are left as they are.
-    """
-    for ending in DERIVATIONAL:
-        if stem_.endswith(ending) and len(stem_) - len(ending) >= 4:
-            base = stem_[: -len(ending)]
-            if base[-1] == base[-2]:
-                base = base[:-1]  # 'winn' -> 'win'
-            return base
-    return stem_
 
 
 @dataclass
@@ -107,20 +76,12 @@ class Vocabulary:
     def knows(self, stem_: str) -> bool:
         return stem_ in self.stem_df
 
-    @cached_property
-    def roots(self) -> dict[str, list[str]]:
-        """Derivational root -> the known stems sharing it ('musician' and 'music')."""
-        table: dict[str, list[str]] = {}
-        for known in self.stem_df:
-            table.setdefault(root(known), []).append(known)
-        return table
-
     def variants(self, stem_: str, name: bool = False) -> list[str]:
         """Known stems sharing a long prefix with `stem_` (Algerian/Algeria, recognise/ize).
 
         Names may also differ by a last letter ('Maria', 'Marie').
         """
-        related = [k for k in self.roots.get(root(stem_), []) if k != stem_]
+        related: list[str] = []
         if name and len(stem_) >= 4:
             for known in (stem_[:-1], *(stem_ + c for c in "aeiouy")):
                 named = known in self.proper or known in self.titles

@@ -20,7 +20,6 @@ from knowledge.language import detect_language
 from knowledge.names import phonetic, skeleton, transliterate
 from knowledge.query import analyse
 from knowledge.terms import Term, Vocabulary, english_tokens, make_term, misspelt_function_word
-from knowledge.terms import root as term_root
 from knowledge.text import stem
 
 NAMES = ["putin", "bouteflika", "medvedev", "algeria", "russia", "moscow", "boumediene"]
@@ -176,21 +175,6 @@ def test_focus_of_names_the_role_not_the_country():
 
 
 # -- terms ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("stem_", "base"),
-    [
-        ("musician", "music"),
-        ("music", "music"),
-        ("winner", "win"),  # a doubled last letter is undone
-        ("russian", "rus"),
-        ("tidal", "tidal"),  # too short to lose an ending
-        ("moon", "moon"),
-    ],
-)
-def test_root(stem_, base):
-    assert term_root(stem_) == base
 
 
 def test_typo_correction(vocab):
