@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import features, lexicon, ranker, retrieval, thresholds
+from . import features, language, lexicon, ranker, retrieval, thresholds
 from .embed import Embedder, default_embedder
 from .i18n import phrase
 from .limits import bounded_terms, cut_question
@@ -62,6 +62,7 @@ class KnowledgeBase:
         }
         self.vocab = self._load_vocabulary()
         lexicon.warm_up()
+        language.preload()  # in the background: only non-English Latin questions need it
         self._visits = self._load_visits()
         self.dense = self._load_vectors()
         self.row_of = {int(f): i for i, f in enumerate(self.dense.fact_ids)}

@@ -1,8 +1,11 @@
-"""Which language a question is written in: 'en', 'fr', 'ru' or 'ar'."""
+"""Which language a question is written in: 'en', 'fr', 'ru', 'ar', or another Latin-script
+language that py3langid is sure of ('de', 'es', 'it', 'pt', 'nl')."""
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 
 from . import lexicon
 from .text import script_of, words
@@ -12,11 +15,44 @@ FRENCH_QUESTION_WORDS = frozenset(
 )
 
 
+# Latin-script languages py3langid chooses among; fewer choices make short questions safer.
+LATIN_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
+# py3langid's probability above which a language other than English or French is believed:
+# below it are typos and bare names ('wen did tebboune vist russia' reads 0.50 Dutch).
+SURE = 0.9
+
+
+@functools.cache
+def _identifier():
+    """py3langid's model, limited to LATIN_LANGUAGES (about 0.7 s to load: see `preload`)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(LATIN_LANGUAGES))
+    return identifier
+
+
+def preload() -> threading.Thread:
+    """Load the language model in the background, so the first question does not wait."""
+    thread = threading.Thread(target=_identifier, name="qabot-langid", daemon=True)
+    thread.start()
+    return thread
+
+
+def other_latin_language(text: str) -> str | None:
+    """'de', 'es', 'it', 'pt' or 'nl' when py3langid is sure of it; else None."""
+    lang, probability = _identifier().classify(text)
+    return lang if lang not in ("en", "fr") and probability >= SURE else None
+
+
 def detect_language(text: str) -> str:
-    """'ru', 'ar', 'fr' or 'en', from the script and the function words used.
+    """'ru', 'ar' from the script; 'fr' or 'en' from the function words used; another
+    Latin-script language when a question has no English function word and py3langid is sure.
 
     >>> detect_language("Quand Poutine est-il venu ?")
     'fr'
+    >>> detect_language("¿Cuándo visitó Putin Argelia?")
+    'es'
     """
     letters = [script_of(ch) for ch in text if ch.isalpha()]
     if not letters:
@@ -35,4 +71,6 @@ def detect_language(text: str) -> str:
     )
     english = sum(t in lexicon.stopwords("en") or (t,) in lexicon.question_words() for t in tokens)
     french += len(re.findall(r"[àâçéèêëîïôûùœ]", text.lower()))
+    if not english and (other := other_latin_language(text)):
+        return other
     return "fr" if french > english else "en"

@@ -63,8 +63,13 @@ class ForeignLexicon:
 
 @lru_cache(maxsize=4)
 def foreign(lang: str) -> ForeignLexicon:
+    """A language's word list into English; empty for a language without one ('de')."""
     phrases = {}
-    for line in _lines(f"{lang}.tsv"):
+    try:
+        lines = _lines(f"{lang}.tsv")
+    except FileNotFoundError:
+        lines = []
+    for line in lines:
         source, english = line.split("\t")
         key = tuple(stem(w, lang) for w in words(source))
         if key:

@@ -167,6 +167,13 @@ async def test_a_french_question_nothing_matches_is_said_in_french(bot: Harness)
     assert text.endswith("Ou essayez /visits, /search MOTS ou /sources.")
 
 
+async def test_a_spanish_question_is_not_answered_in_french(bot: Harness):
+    # no Spanish catalog yet: English, not the French that Spanish function words once gave
+    text = (await bot.reply_to(message_update("¿Cuál es la capital de Canadá?")))["text"]
+    assert text.startswith(NO_ANSWER)
+    assert "Je ne sais pas" not in text
+
+
 async def test_nothing_matches_says_so_and_suggests_questions(bot: Harness, kb: KnowledgeBase):
     params = await bot.reply_to(message_update("What is the capital of France?"))
     assert params["text"].startswith(NO_ANSWER)

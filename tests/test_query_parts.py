@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from knowledge import lexicon
 from knowledge.intent import (
     asks_identity,
     decade,
@@ -56,6 +57,15 @@ def tokens(text: str) -> list[tuple[str, bool]]:
         ("Le Tour de France", "fr"),
         ("", "en"),
         ("123 456", "en"),
+        # read as French and English by their function words before py3langid
+        ("¿Cuándo visitó Putin Argelia?", "es"),
+        ("¿Quién es el embajador de Rusia en Argel?", "es"),
+        ("Wann hat Putin Algerien besucht?", "de"),
+        ("Quando Putin ha visitato l'Algeria?", "it"),
+        # short, misspelt or bare English stays English (py3langid is unsure of them)
+        ("wen did tebboune vist russia", "en"),
+        ("rosneft algeria", "en"),
+        ("nokia ceo salary", "en"),
     ],
 )
 def test_detect_language(text, lang):
@@ -270,3 +280,10 @@ def test_a_decade_after_a_preposition_is_a_bound(kb, question):
     decade_term = next(t for t in query.terms if t.word.endswith("0s"))
     assert (decade_term.after, decade_term.before) != (None, None)
     assert kb.ask(question).text  # answered or abstained, never raised
+
+
+def test_a_language_without_a_word_list_keeps_its_own_words(vocab):
+    assert lexicon.foreign("de").phrases == {}
+    query = analyse("Wann hat Putin Algerien besucht?", vocab)
+    assert query.lang == "de"
+    assert "putin" in {t.word for t in query.terms}
