@@ -4,13 +4,42 @@ for Telegram's HTML."""
 from __future__ import annotations
 
 import html
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from fake_bot_api import TOKEN
 from telegram.constants import MessageLimit
 from telegram.ext import Application
 from telegram_fakes import Harness, harness
+
+QABOT = Path(sys.executable).parent / "qabot"
+
+
+def run_qabot(
+    home: Path, base_url: str, db: Path, timeout: float, **env: str
+) -> subprocess.CompletedProcess:
+    """`qabot run` in `home` with only the two required settings, the base and `env`."""
+    return subprocess.run(
+        [str(QABOT), "run"],
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(home),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": base_url,
+            "QABOT_DB": str(db),
+            **env,
+        },
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
 
 # What Telegram's HTML parse mode accepts (core.telegram.org/bots/api#html-style).
 ALLOWED_TAGS = {

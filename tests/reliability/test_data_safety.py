@@ -8,17 +8,14 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from fake_bot_api import TOKEN
+from reliability_harness import QABOT, run_qabot
 
 from bot.app import open_knowledge_base
 from knowledge import KnowledgeBase, KnowledgeBaseError
-
-QABOT = Path(sys.executable).parent / "qabot"
 
 
 def digest(path: Path) -> str:
@@ -48,20 +45,7 @@ def test_a_bad_qabot_db_stops_start_up_with_one_line(tmp_path: Path, kind: str):
     elif kind == "directory":
         db.mkdir()
     before = digest(db) if db.is_file() else None
-    result = subprocess.run(
-        [str(QABOT), "run"],
-        env={
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": str(tmp_path),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9",  # never reached
-            "QABOT_DB": str(db),
-        },
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = run_qabot(tmp_path, "http://127.0.0.1:9", db, 30)  # the API is never reached
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("qabot: ") and result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr and str(db) in result.stderr

@@ -6,23 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from fake_bot_api import (
     PRIVATE_CHAT,
-    TOKEN,
     FakeBotApiServer,
     message_payload,
     message_update,
 )
+from reliability_harness import run_qabot
 from serving import serving
 from telegram_fakes import SETTINGS
-from test_e2e import QABOT
 
 from bot.app import build_application
 from bot.errors import StartupError
@@ -84,21 +81,7 @@ def test_qabot_run_exits_non_zero_when_the_token_is_revoked(tmp_path: Path, seed
     shutil.copy(seed_db, tmp_path / "kb.db")
     with FakeBotApiServer() as server:
         server.api.fail("getUpdates", 401, description="Unauthorized")
-        result = subprocess.run(
-            [str(QABOT), "run"],
-            env={
-                "PATH": os.environ.get("PATH", ""),
-                "HOME": str(tmp_path),
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_API_BASE_URL": server.base_url,
-                "QABOT_DB": str(tmp_path / "kb.db"),
-                "LOG_LEVEL": "WARNING",
-            },
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_qabot(tmp_path, server.base_url, tmp_path / "kb.db", 60, LOG_LEVEL="WARNING")
     assert result.returncode == 2
     assert result.stderr == (
         f"qabot: the Bot API at {server.base_url} rejected TELEGRAM_BOT_TOKEN (Unauthorized); "

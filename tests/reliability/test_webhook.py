@@ -142,20 +142,25 @@ def test_the_webhook_binds_localhost_unless_told_otherwise():
     assert "WEBHOOK_LISTEN=0.0.0.0" in (ROOT / "Dockerfile").read_text()  # the image's choice
 
 
+def serving_webhook(seed_db: Path, tmp_path: Path, api_server, port: int):
+    """The production app in webhook mode on `port`, over the fake Bot API."""
+    return serving(
+        seed_db,
+        tmp_path,
+        api_server,
+        webhook_url="https://bot.example.org/telegram/hook",
+        webhook_secret=SECRET,
+        webhook_port=port,
+    )
+
+
 async def test_a_port_in_use_is_one_line_naming_the_port(seed_db: Path, tmp_path: Path):
     with socket.socket() as taken, FakeBotApiServer() as api_server:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(StartupError) as caught:
-            async with serving(
-                seed_db,
-                tmp_path,
-                api_server,
-                webhook_url="https://bot.example.org/telegram/hook",
-                webhook_secret=SECRET,
-                webhook_port=port,
-            ):
+            async with serving_webhook(seed_db, tmp_path, api_server, port):
                 pass
         assert api_server.api.calls == []  # found before anything was asked of Telegram
     message = str(caught.value)
@@ -171,14 +176,7 @@ async def test_an_update_posted_to_the_webhook_is_journalled_and_answered(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with FakeBotApiServer() as api_server:
-        async with serving(
-            seed_db,
-            tmp_path,
-            api_server,
-            webhook_url="https://bot.example.org/telegram/hook",
-            webhook_secret=SECRET,
-            webhook_port=port,
-        ) as served:
+        async with serving_webhook(seed_db, tmp_path, api_server, port) as served:
             await served.wait_for("setWebhook")
             update = {**message_update("/start"), "update_id": 91}
             api_server.api.learn(update)
