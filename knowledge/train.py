@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import features, grading
+from .feedback import SQLiteFeedbackStore, TrainingPair, fact_hash
 from .ingest import build_knowledge_base
 from .kb import KnowledgeBase, _clean_question
 from .model import (
@@ -213,6 +214,36 @@ def extract(corpus: Corpus, work: Path) -> Examples:
         sig=sig,
     )
     return examples
+
+
+def feedback_examples(pairs: list[TrainingPair], db: Path) -> Examples:
+    """Candidates and labels for the questions people gave feedback on, asked of the knowledge
+    base they were asked of: a fact taught or voted right is right, any other is not."""
+    right: dict[str, set[str]] = defaultdict(set)
+    for pair in pairs:
+        right[pair.question] |= {pair.fact_hash} if pair.label else set()
+    xs, ys, qs, qinfo = [], [], [], []
+    with KnowledgeBase.open(db) as kb:
+        for index, question in enumerate(sorted(right)):
+            query = analyse(_clean_question(question) or "?", kb.vocab)
+            cands, matrix, info = kb.candidates(query)
+            labels = [fact_hash(c.row["text"]) in right[question] for c in cands]
+            xs.append(matrix[:, : len(features.BASE_FEATURES)])
+            ys.extend(labels)
+            qs.extend([index] * len(cands))
+            articles = [c.row["article"] for c, ok in zip(cands, labels, strict=True) if ok]
+            qinfo.append(
+                {
+                    **info,
+                    "kind": "fact",
+                    "lang": query.lang,
+                    "group": f"feedback:{articles[0] if articles else ''}",
+                    "has_right": bool(articles),
+                }
+            )
+    x = np.vstack(xs) if xs else np.zeros((0, len(features.BASE_FEATURES)))
+    question_of = np.asarray(qs, dtype=np.int32)
+    return Examples(derived(x, question_of), np.asarray(ys, dtype=np.int8), question_of, qinfo)
 
 
 def derived(base: np.ndarray, question: np.ndarray) -> np.ndarray:
@@ -438,12 +469,34 @@ def main(argv: list[str] | None = None) -> int:
         help="fit the model of this route only (questions that read as English or not); the "
         "other route's model is kept as shipped",
     )
+    parser.add_argument(
+        "--feedback",
+        type=Path,
+        metavar="FEEDBACK_DB",
+        help="also learn from what people taught and voted (qabot's feedback database), "
+        "asked of the knowledge base given with --feedback-base",
+    )
+    parser.add_argument("--feedback-base", type=Path, metavar="DB", help="see --feedback")
     args = parser.parse_args(argv)
+    if bool(args.feedback) != bool(args.feedback_base):
+        parser.error("--feedback and --feedback-base go together")
+    for path in (args.feedback, args.feedback_base):
+        if path and not path.is_file():
+            parser.error(f"{path} is not a file")
     args.work.mkdir(parents=True, exist_ok=True)
     named = []
     for corpus in corpora(args.own_weight):
         print(f"features: {corpus.name}", file=sys.stderr)
         named.append((corpus, extract(corpus, args.work)))
+    if args.feedback:
+        store = SQLiteFeedbackStore.open(args.feedback)
+        try:
+            pairs = store.training_pairs()
+        finally:
+            store.close()
+        print(f"features: feedback ({len({p.question for p in pairs})} questions)", file=sys.stderr)
+        corpus = Corpus("feedback", args.feedback, (), args.own_weight)
+        named.append((corpus, feedback_examples(pairs, args.feedback_base)))
     p = pool(named)
     every = np.flatnonzero(
         np.array([route(p.questions[q]["english"]) == args.route for q in p.qid], dtype=bool)

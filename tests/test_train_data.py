@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import train
+from knowledge import KnowledgeBase, train
+from knowledge.feedback import TrainingPair, fact_hash
 
 THAMES = Path(__file__).parent / "data" / "articles" / "river-thames.txt"
 QUESTIONS = [
@@ -53,3 +54,31 @@ def test_questions_asked_away_are_unanswerable_whatever_the_text_says(
     assert examples.y.sum() == 0 and len(examples.y) > 0
     again = train.extract(corpus, tmp_path)  # read back from the cache, same labels
     assert (again.y == examples.y).all() and again.qinfo == examples.qinfo
+
+
+def test_feedback_labels_the_facts_people_taught_or_voted_right(seed_db: Path):
+    with KnowledgeBase.open(seed_db) as kb:
+        ambassador = kb.ask("Who is the Russian ambassador to Algeria?")
+        fact = kb.fact(ambassador.fact_ids[0])
+    taught = "who speaks for moscow in algiers"
+    pairs = [
+        TrainingPair(taught, fact_hash(fact.text), 1, "alias"),
+        TrainingPair("when did putin come", fact_hash(fact.text), 0, "vote"),  # 👎 only
+    ]
+    examples = train.feedback_examples(pairs, seed_db)
+    by_question = {q: i for i, q in enumerate(sorted({p.question for p in pairs}))}
+    taught_rows = examples.question == by_question[taught]
+    assert examples.y[taught_rows].sum() == 1  # exactly the taught fact
+    assert examples.qinfo[by_question[taught]]["has_right"]
+    wrong_rows = examples.question == by_question["when did putin come"]
+    assert examples.y[wrong_rows].sum() == 0
+    assert not examples.qinfo[by_question["when did putin come"]]["has_right"]
+
+
+def test_feedback_needs_its_knowledge_base(tmp_path: Path, capsys: pytest.CaptureFixture):
+    with pytest.raises(SystemExit):
+        train.main(["--feedback", str(tmp_path / "feedback.db"), "--dry-run"])
+    assert "--feedback-base" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        train.main(["--feedback", str(tmp_path / "no.db"), "--feedback-base", str(THAMES)])
+    assert "is not a file" in capsys.readouterr().err
