@@ -17,7 +17,9 @@ from .text import words
 
 INTENT_FLAG = {"when": "d", "quantity": "q", "who": "p", "where": "l", "why": "c"}
 
-FEATURE_VERSION = 2  # bump when BASE_FEATURES or the way candidates are found change
+# Bump when BASE_FEATURES or the way candidates are found change (3: German, Spanish and
+# other Latin-script questions are no longer read as English or French).
+FEATURE_VERSION = 3
 
 BASE_FEATURES = (
     "lexical",  # the hand-built lexical score of knowledge/ranker.py, clipped to [-2, 2]
