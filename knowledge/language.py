@@ -71,6 +71,7 @@ def detect_language(text: str) -> str:
     )
     english = sum(t in lexicon.stopwords("en") or (t,) in lexicon.question_words() for t in tokens)
     french += len(re.findall(r"[àâçéèêëîïôûùœ]", text.lower()))
-    if not english and (other := other_latin_language(text)):
+    latin = letters.count("latin") * 2 > len(letters)
+    if latin and not english and (other := other_latin_language(text)):
         return other
     return "fr" if french > english else "en"

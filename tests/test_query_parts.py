@@ -66,6 +66,7 @@ def tokens(text: str) -> list[tuple[str, bool]]:
         ("wen did tebboune vist russia", "en"),
         ("rosneft algeria", "en"),
         ("nokia ceo salary", "en"),
+        ("普京什么时候访问阿尔及利亚？", "en"),  # not Latin: py3langid is not asked
     ],
 )
 def test_detect_language(text, lang):
