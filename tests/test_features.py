@@ -215,3 +215,10 @@ def test_abstain_threshold_weighs_a_wrong_answer_above_an_abstention():
     # an unanswerable question answered is as wrong as a wrong fact
     pool, conf = _pool_of([("right", 0.305)] + [("oos", 0.305)] * 5 + [("right", 0.9)])
     assert train.choose_thresholds(pool, conf)["ABSTAIN"] > 0.305
+
+
+def test_smoothing_prefers_a_plateau_to_a_lone_peak():
+    values = [0, 0, 5, 0, 0, 3, 3, 3, 3, 3]
+    assert list(train.smoothed([1, 2, 3], 1)) == [1.5, 2.0, 2.5]
+    assert int(np.argmax(values)) == 2
+    assert int(np.argmax(train.smoothed(values, 2))) == 7
