@@ -61,7 +61,7 @@ class ForeignLexicon:
     longest: int
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def foreign(lang: str) -> ForeignLexicon:
     """A language's word list into English; empty for a language without one ('de')."""
     phrases = {}

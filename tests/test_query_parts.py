@@ -284,7 +284,20 @@ def test_a_decade_after_a_preposition_is_a_bound(kb, question):
 
 
 def test_a_language_without_a_word_list_keeps_its_own_words(vocab):
-    assert lexicon.foreign("de").phrases == {}
-    query = analyse("Wann hat Putin Algerien besucht?", vocab)
-    assert query.lang == "de"
+    assert lexicon.foreign("it").phrases == {}
+    query = analyse("Quando Putin ha visitato l'Algeria?", vocab)
+    assert query.lang == "it"
     assert "putin" in {t.word for t in query.terms}
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Wann hat Putin Algerien besucht?", "when"),
+        ("Wie viele Besuche gab es?", "quantity"),
+        ("¿Cuándo visitó Putin Argelia?", "when"),
+        ("¿Quién es el embajador de Rusia en Argel?", "who"),
+    ],
+)
+def test_german_and_spanish_question_words_give_the_intent(vocab, question, intent):
+    assert analyse(question, vocab).intent == intent
