@@ -32,8 +32,11 @@ def _identifier():
     return identifier
 
 
-def preload() -> threading.Thread:
-    """Load the language model in the background, so the first question does not wait."""
+def preload() -> threading.Thread | None:
+    """Load the language model in the background, so the first question does not wait
+    (nothing to do once it is loaded)."""
+    if _identifier.cache_info().currsize:
+        return None
     thread = threading.Thread(target=_identifier, name="qabot-langid", daemon=True)
     thread.start()
     return thread

@@ -182,39 +182,32 @@ def extract(corpus: Corpus, work: Path) -> Examples:
     ]
     if corpus.topics:
         cases = [case for case in cases if case.get("article") in corpus.topics]
-    xs, ys, qs, qinfo = [], [], [], []
+    asked = []
     with KnowledgeBase.open(db) as kb:
         for index, case in enumerate(cases):
-            query = analyse(_clean_question(case["q"]) or "?", kb.vocab)
-            cands, matrix, question = kb.candidates(query)
+            _, cands, base, question = _candidates(kb, case["q"])
             labels = [
                 not corpus.away
                 and grading.text_answers(case, kb._with_antecedent(c.row), [c.row["section"] or ""])
                 for c in cands
             ]
-            xs.append(matrix[:, : len(features.BASE_FEATURES)])
-            ys.extend(labels)
-            qs.extend([index] * len(cands))
-            qinfo.append(
-                {
-                    **question,
-                    "kind": "oos" if corpus.away else case["kind"],
-                    "lang": case.get("lang", "en"),
-                    "group": case.get("article") or corpus.name,
-                    "has_right": any(labels),
-                }
-            )
+            info = {
+                **question,
+                "kind": "oos" if corpus.away else case["kind"],
+                "lang": case.get("lang", "en"),
+                "group": case.get("article") or corpus.name,
+                "has_right": any(labels),
+            }
+            asked.append((base, labels, info))
             if index % 200 == 0:
                 print(f"  {corpus.name}: {index}/{len(cases)}", file=sys.stderr)
-    x = np.vstack(xs) if xs else np.zeros((0, len(features.BASE_FEATURES)))
-    question_of = np.asarray(qs, dtype=np.int32)
-    examples = Examples(derived(x, question_of), np.asarray(ys, dtype=np.int8), question_of, qinfo)
+    x, examples = _stacked(asked)
     np.savez_compressed(
         cache,
         x=x,
         y=examples.y,
         question=examples.question,
-        qinfo=json.dumps(qinfo),
+        qinfo=json.dumps(examples.qinfo),
         sig=sig,
     )
     return examples
@@ -226,28 +219,43 @@ def feedback_examples(pairs: list[TrainingPair], db: Path) -> Examples:
     right: dict[str, set[str]] = defaultdict(set)
     for pair in pairs:
         right[pair.question] |= {pair.fact_hash} if pair.label else set()
-    xs, ys, qs, qinfo = [], [], [], []
+    asked = []
     with KnowledgeBase.open(db) as kb:
-        for index, question in enumerate(sorted(right)):
-            query = analyse(_clean_question(question) or "?", kb.vocab)
-            cands, matrix, info = kb.candidates(query)
+        for question in sorted(right):
+            query, cands, base, info = _candidates(kb, question)
             labels = [fact_hash(c.row["text"]) in right[question] for c in cands]
-            xs.append(matrix[:, : len(features.BASE_FEATURES)])
-            ys.extend(labels)
-            qs.extend([index] * len(cands))
             articles = [c.row["article"] for c, ok in zip(cands, labels, strict=True) if ok]
-            qinfo.append(
-                {
-                    **info,
-                    "kind": "fact",
-                    "lang": query.lang,
-                    "group": f"feedback:{articles[0] if articles else ''}",
-                    "has_right": bool(articles),
-                }
-            )
-    x = np.vstack(xs) if xs else np.zeros((0, len(features.BASE_FEATURES)))
-    question_of = np.asarray(qs, dtype=np.int32)
-    return Examples(derived(x, question_of), np.asarray(ys, dtype=np.int8), question_of, qinfo)
+            info = {
+                **info,
+                "kind": "fact",
+                "lang": query.lang,
+                "group": f"feedback:{articles[0] if articles else ''}",
+                "has_right": bool(articles),
+            }
+            asked.append((base, labels, info))
+    return _stacked(asked)[1]
+
+
+def _candidates(kb: KnowledgeBase, question: str):
+    """The question's analysis, its candidates in `kb`, their base features and the
+    question-level values (`KnowledgeBase.candidates`)."""
+    query = analyse(_clean_question(question) or "?", kb.vocab)
+    cands, matrix, info = kb.candidates(query)
+    return query, cands, matrix[:, : len(features.BASE_FEATURES)], info
+
+
+def _stacked(asked: list[tuple[np.ndarray, list[bool], dict]]) -> tuple[np.ndarray, Examples]:
+    """Per-question (base features, labels, info) stacked into one matrix and its Examples."""
+    x = (
+        np.vstack([base for base, _, _ in asked])
+        if asked
+        else np.zeros((0, len(features.BASE_FEATURES)))
+    )
+    question_of = np.repeat(
+        np.arange(len(asked), dtype=np.int32), [len(labels) for _, labels, _ in asked]
+    )
+    y = np.asarray([label for _, labels, _ in asked for label in labels], dtype=np.int8)
+    return x, Examples(derived(x, question_of), y, question_of, [info for _, _, info in asked])
 
 
 def derived(base: np.ndarray, question: np.ndarray) -> np.ndarray:
