@@ -70,6 +70,23 @@ class Linear:
             "intercept": round(self.intercept, 6),
         }
 
+    def aligned(self, names: tuple[str, ...]) -> Linear:
+        """This model over the inputs `names`: an input it was not fitted on gets weight 0, so
+        weights fitted before a feature was added still load. A weighted input that `names`
+        lacks is an error."""
+        if names == self.names:
+            return self
+        lost = [n for n, c in zip(self.names, self.coef, strict=True) if c and n not in names]
+        if lost:
+            raise ValueError(f"the weights need features that no longer exist: {', '.join(lost)}")
+        index = {name: i for i, name in enumerate(self.names)}
+        mean, scale, coef = np.zeros(len(names)), np.ones(len(names)), np.zeros(len(names))
+        for i, name in enumerate(names):
+            if name in index:
+                j = index[name]
+                mean[i], scale[i], coef[i] = self.mean[j], self.scale[j], self.coef[j]
+        return Linear(names, mean, scale, coef, self.intercept)
+
     def logits(self, rows: np.ndarray) -> np.ndarray:
         rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
         return ((rows - self.mean) / self.scale) @ self.coef + self.intercept
@@ -82,12 +99,11 @@ class Model:
 
     @classmethod
     def from_dict(cls, data: dict) -> Model:
-        ranker = Linear.from_dict(data["ranker"])
-        calibrator = Linear.from_dict(data["calibrator"])
-        if ranker.names != FEATURES or calibrator.names != CALIBRATION_FEATURES:
-            raise ValueError(
-                "the ranker's weights were fitted on other features: run knowledge.train"
-            )
+        try:
+            ranker = Linear.from_dict(data["ranker"]).aligned(FEATURES)
+            calibrator = Linear.from_dict(data["calibrator"]).aligned(CALIBRATION_FEATURES)
+        except ValueError as error:
+            raise ValueError(f"{error}: run python -m knowledge.train") from None
         return cls(ranker, calibrator)
 
     def to_dict(self) -> dict:

@@ -86,19 +86,19 @@ def corpora(own_weight: float = OWN_WEIGHT) -> list[Corpus]:
             "own",
             DATA / "eval_articles.jsonl",
             (SEED, *sorted((DATA / "articles").glob("*.txt"))),
-            3.0,
+            own_weight,
         ),
         Corpus(
             "blind1",
             DATA / "heldout" / "eval.jsonl",
             (SEED, *sorted((DATA / "heldout" / "articles").glob("*.txt"))),
-            3.0,
+            own_weight,
         ),
         Corpus(
             "blind2",
             DATA / "heldout2" / "eval.jsonl",
             (SEED, *sorted((DATA / "heldout2" / "articles").glob("*.txt"))),
-            3.0,
+            own_weight,
         ),
     ]
     external = SHARED / "eval" / "external"

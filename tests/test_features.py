@@ -129,11 +129,22 @@ def test_the_shipped_models_read_the_current_features():
         assert model.calibrator.names == CALIBRATION_FEATURES
 
 
-def test_a_model_fitted_on_other_features_is_refused():
+def test_a_model_that_needs_a_feature_gone_is_refused():
     data = json.loads(resources.files("knowledge").joinpath("data", "ranker.json").read_text())
-    data["foreign"]["ranker"]["names"] = ["something", "else"]
-    with pytest.raises(ValueError, match="knowledge.train"):
+    ranker = data["foreign"]["ranker"]
+    weighted = next(i for i, c in enumerate(ranker["coef"]) if c)
+    ranker["names"][weighted] = "something_else"
+    with pytest.raises(ValueError, match="something_else.*knowledge.train"):
         Routed.from_dict(data)
+
+
+def test_weights_fitted_before_a_feature_existed_give_it_no_weight():
+    old = Linear(("a", "b"), np.zeros(2), np.ones(2), np.array([1.0, 2.0]), 0.5)
+    new = old.aligned(("a", "new", "b"))
+    rows = np.array([[1.0, 7.0, 3.0], [0.0, -4.0, 1.0]])
+    assert new.names == ("a", "new", "b")
+    assert np.allclose(new.logits(rows), old.logits(rows[:, [0, 2]]))
+    assert Linear(("a", "b"), np.zeros(2), np.ones(2), np.array([1.0, 0.0]), 0).aligned(("a",))
 
 
 def test_questions_that_read_as_english_take_the_english_route():
@@ -222,3 +233,4 @@ def test_smoothing_prefers_a_plateau_to_a_lone_peak():
     assert list(train.smoothed([1, 2, 3], 1)) == [1.5, 2.0, 2.5]
     assert int(np.argmax(values)) == 2
     assert int(np.argmax(train.smoothed(values, 2))) == 7
+

@@ -82,3 +82,11 @@ def test_feedback_needs_its_knowledge_base(tmp_path: Path, capsys: pytest.Captur
     with pytest.raises(SystemExit):
         train.main(["--feedback", str(tmp_path / "no.db"), "--feedback-base", str(THAMES)])
     assert "is not a file" in capsys.readouterr().err
+
+
+def test_own_weight_weighs_every_set_of_the_project_own():
+    own = {c.name: c.weight for c in train.corpora(7.0)}
+    assert own["own"] == own["blind1"] == own["blind2"] == 7.0
+    assert own.get("dev", 7.0) == 7.0
+    default = {c.name: c.weight for c in train.corpora()}
+    assert default["own"] == train.OWN_WEIGHT
