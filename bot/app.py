@@ -110,7 +110,8 @@ def descriptions(titles: list[str], lang: str) -> tuple[str, str]:
     about = topics(titles, lang)
     description = t.gettext(
         "I answer questions about {topics}. I quote the article and link the section I "
-        "quote, or say that I don't know. Ask in any of English, Russian, French or Arabic."
+        "quote, or say that I don't know. Ask in any of English, Russian, French, Arabic, "
+        "Spanish or German."
     ).format(topics=about)
     short = t.gettext("Questions about {topics}, answered with quotes and sources.").format(
         topics=about

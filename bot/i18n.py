@@ -1,4 +1,4 @@
-"""The interface in the user's language: gettext catalogs for en, ru, fr and ar.
+"""The interface in the user's language: gettext catalogs for en, ru, fr, ar, es and de.
 
 Every string qabot says itself goes through a translator; quotes from articles never do.
 
@@ -13,8 +13,8 @@ To add or change a string:
    placeholders (str.format), never f-strings or `%` inside the message.
 2. `make messages`: extracts the strings into `bot/locale/qabot.pot` and merges them into each
    `bot/locale/<lang>/LC_MESSAGES/qabot.po`.
-3. Translate the new entries in the three `.po` files (ru, fr, ar; en needs nothing), and remove
-   any `#, fuzzy` flag once checked.
+3. Translate the new entries in the `.po` files (ru, fr, ar, es, de; en needs nothing), and
+   remove any `#, fuzzy` flag once checked.
 4. `make catalogs`: compiles the `.mo` files, which are committed (they ship in the package;
    `tests/test_i18n.py` fails when a `.mo` is older than its `.po` or a string is untranslated).
 """
@@ -28,7 +28,8 @@ from pathlib import Path
 DOMAIN = "qabot"
 LOCALE_DIR = Path(__file__).with_name("locale")
 DEFAULT = "en"
-LANGUAGES = ("en", "ru", "fr", "ar")  # every language has a catalog; others fall back to English
+# every language has a catalog; others fall back to English
+LANGUAGES = ("en", "ru", "fr", "ar", "es", "de")
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention

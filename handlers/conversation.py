@@ -20,12 +20,15 @@ PRONOUNS = {
     "ru": {"он", "она", "оно", "они", "его", "её", "ее", "ему", "ей", "им", "их", "там", "туда"},
     "fr": {"il", "elle", "ils", "elles", "lui", "leur", "leurs", "y", "là", "son", "sa", "ses"},
     "ar": {"هو", "هي", "هم", "هما", "له", "لها", "لهم", "هناك"},
+    # Not 'la' (also an article) nor German 'es' ('gibt es'): too many questions have them.
+    "es": {"él", "ella", "ellos", "ellas", "le", "les", "lo", "su", "sus", "allí", "allá", "ahí"},
+    "de": {"er", "sie", "ihm", "ihr", "ihn", "ihnen", "sein", "seine", "seinen", "dort", "dorthin"},
 }
 WORD = re.compile(r"[^\W\d_]+")
 
 
 def refers_back(question: str, lang: str) -> bool:
-    """Whether the question has a pronoun ('he', 'она', 'il', 'هو')."""
+    """Whether the question has a pronoun ('he', 'она', 'il', 'هو', 'él', 'er')."""
     pronouns = PRONOUNS.get(lang, set()) | PRONOUNS["en"]
     return any(w in pronouns for w in WORD.findall(question.casefold()))
 

@@ -81,7 +81,7 @@ def test_polling_with_only_the_token_and_the_api_url(tmp_path: Path):
         profile = ["setMyCommands", "setMyCommands", "setMyDescription", "setMyShortDescription"]
         assert [c.method for c in api.calls] == [
             "getMe",
-            *profile * 4,  # en (the default), ru, fr, ar
+            *profile * 6,  # en (the default), ru, fr, ar, es, de
             "deleteWebhook",
             "getUpdates",
         ]

@@ -167,11 +167,20 @@ async def test_a_french_question_nothing_matches_is_said_in_french(bot: Harness)
     assert text.endswith("Ou essayez /visits, /search MOTS ou /sources.")
 
 
-async def test_a_spanish_question_is_not_answered_in_french(bot: Harness):
-    # no Spanish catalog yet: English, not the French that Spanish function words once gave
+async def test_a_spanish_question_is_answered_in_spanish_not_french(bot: Harness):
     text = (await bot.reply_to(message_update("¿Cuál es la capital de Canadá?")))["text"]
-    assert text.startswith(NO_ANSWER)
-    assert "Je ne sais pas" not in text
+    assert text.startswith("No lo sé: mis artículos no lo dicen.")
+    assert "Puedes preguntar, por ejemplo:" in text
+    assert text.endswith("O prueba /visits, /search PALABRAS o /sources.")
+    text = (await bot.reply_to(message_update("¿Cuándo visitó Putin Argelia?")))["text"]
+    assert text.startswith("<i>Del artículo (en inglés):</i>\n\nGuest: President Vladimir Putin")
+    assert "🔗 compartir</a>" in text
+
+
+async def test_a_german_question_gets_the_fact_framed_in_german(bot: Harness):
+    text = (await bot.reply_to(message_update("Wann hat Putin Algerien besucht?")))["text"]
+    assert text.startswith("<i>Aus dem Artikel (auf Englisch):</i>\n\nGuest: President Vladimir")
+    assert "🔗 teilen</a>" in text
 
 
 async def test_nothing_matches_says_so_and_suggests_questions(bot: Harness, kb: KnowledgeBase):

@@ -32,10 +32,18 @@ def test_russian_plural_forms() -> None:
 
 
 def test_english_plural_and_unknown_language_falls_back_to_english() -> None:
-    for lang in ("en", "de", None, ""):
+    for lang in ("en", "it", None, ""):
         t = translator(lang)
         assert t.ngettext("{n} article", "{n} articles", 1).format(n=1) == "1 article"
         assert t.ngettext("{n} article", "{n} articles", 2).format(n=2) == "2 articles"
+
+
+def test_spanish_and_german_have_two_plural_forms() -> None:
+    for lang, one, two in (("es", "1 visita", "2 visitas"), ("de", "1 Besuch", "2 Besuche")):
+        t = translator(lang)
+        assert t.ngettext("{n} visit", "{n} visits", 1).format(n=1) == one
+        assert t.ngettext("{n} visit", "{n} visits", 2).format(n=2) == two
+        assert t.ngettext("{n} visit", "{n} visits", 0).format(n=0) == two.replace("2", "0")
 
 
 def test_arabic_has_six_plural_forms() -> None:
@@ -45,20 +53,15 @@ def test_arabic_has_six_plural_forms() -> None:
 
 
 def test_normalize_language_codes() -> None:
-    assert [normalize(c) for c in ("ru", "fr-CA", "pt-br", "AR", None, "en-GB")] == [
-        "ru",
-        "fr",
-        "en",
-        "ar",
-        "en",
-        "en",
-    ]
+    codes = ("ru", "fr-CA", "pt-br", "AR", None, "en-GB", "es-MX", "de_AT")
+    assert [normalize(c) for c in codes] == ["ru", "fr", "en", "ar", "en", "en", "es", "de"]
 
 
 def test_choose_language_prefers_the_question() -> None:
     assert choose_language("ru", "fr") == "ru"
     assert choose_language(None, "fr") == "fr"
-    assert choose_language(None, "de") == "en"
+    assert choose_language(None, "it") == "en"
+    assert choose_language("es", "de") == "es"
     assert choose_language(None, None) == "en"
 
 

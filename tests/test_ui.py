@@ -39,7 +39,7 @@ PUTIN = "When did Putin visit Algiers?"
 LIMIT = 4096
 USERS = {
     lang: {**USER, "id": 2000 + n, "language_code": lang}
-    for n, lang in enumerate(("en", "ru", "fr", "ar", "de"))
+    for n, lang in enumerate(("en", "ru", "fr", "ar", "de", "es", "it"))
 }
 
 
@@ -83,7 +83,7 @@ def english_left(text: str) -> list[str]:
     return [fragment for fragment in english_fragments() if fragment in text]
 
 
-@pytest.mark.parametrize("lang", ["ru", "fr", "ar"])
+@pytest.mark.parametrize("lang", ["ru", "fr", "ar", "es", "de"])
 async def test_every_reply_is_in_the_users_language(bot: Harness, lang: str):
     """/start, /help, /ask with nothing, /visits (and a page turn), a filter that matches
     nothing and one that cannot be a year, /sources, /search, an unknown command, a sticker,
@@ -153,8 +153,14 @@ async def test_a_russian_question_from_an_english_user_is_answered_in_russian(bo
 
 
 async def test_other_languages_fall_back_to_english(bot: Harness):
-    text = (await bot.reply_to(from_user("/start", "de")))["text"]
+    text = (await bot.reply_to(from_user("/start", "it")))["text"]
     assert text.startswith("<b>Hello!</b>")
+
+
+async def test_a_german_user_is_welcomed_in_german(bot: Harness):
+    text = (await bot.reply_to(from_user("/start", "de")))["text"]
+    assert text.startswith("<b>Hallo!</b> Ich beantworte Fragen zu Lexikonartikeln")
+    assert text.endswith("/help zeigt alles, was ich kann.")
 
 
 async def test_menus_and_descriptions_per_language_name_the_articles(multi_db: Path):
@@ -167,7 +173,7 @@ async def test_menus_and_descriptions_per_language_name_the_articles(multi_db: P
     }
     assert set(menus) == {
         (code, scope)
-        for code in (None, "ru", "fr", "ar")
+        for code in (None, "ru", "fr", "ar", "es", "de")
         for scope in ("all_private_chats", "all_group_chats")
     }
     ru = {c["command"]: c["description"] for c in menus[("ru", "all_private_chats")]}
@@ -182,7 +188,7 @@ async def test_menus_and_descriptions_per_language_name_the_articles(multi_db: P
         for c in calls
         if c.method == "setMyShortDescription"
     }
-    assert set(descriptions) == set(short) == {None, "ru", "fr", "ar"}
+    assert set(descriptions) == set(short) == {None, "ru", "fr", "ar", "es", "de"}
     assert "Algeria–Russia relations" in descriptions[None]["description"]
     assert "and 2 more" in descriptions[None]["description"]  # five articles loaded
     assert descriptions["fr"]["description"].startswith("Je réponds aux questions sur : ")
@@ -456,6 +462,21 @@ async def test_a_follow_up_in_russian_says_what_it_assumed_in_russian(bot: Harne
     text = (await bot.reply_to(message_update("Когда он посетил Алжир?")))["text"]
     assert "<i>(О Medvedev, как в вашем прошлом вопросе.)</i>" in text
     assert "6 October 2010" in text
+
+
+@pytest.mark.parametrize(
+    "first, follow_up, assumed",
+    [
+        ("Wann hat Medwedew Algerien besucht?", "Wann hat er Algerien besucht?", "Über"),
+        ("¿Cuándo visitó Medvedev Argelia?", "¿Y cuándo fue allí?", "Sobre"),
+    ],
+)
+async def test_a_follow_up_in_german_or_spanish_borrows_the_name(
+    bot: Harness, first: str, follow_up: str, assumed: str
+):
+    await bot.reply_to(message_update(first))
+    text = (await bot.reply_to(message_update(follow_up)))["text"]
+    assert f"<i>({assumed} Medvedev, " in text and "6 October 2010" in text
 
 
 async def test_an_edited_mention_that_no_longer_asks_deletes_the_answer(bot: Harness):
