@@ -19,6 +19,8 @@ HELLO = {
     "fr": "bonjour, salut, bonsoir, coucou, s'il vous plaît, s'il te plaît, svp, stp",
     "ar": "مرحبا, مرحباً, أهلا, أهلاً, أهلا وسهلا, السلام عليكم, صباح الخير, مساء الخير, "
     "من فضلك, لو سمحت",
+    "es": "hola, buenos días, buenas tardes, buenas noches, saludos, por favor",
+    "de": "hallo, guten tag, guten morgen, guten abend, moin, servus, bitte",
 }
 THANKS = {
     "en": "thanks, thank you, thank you very much, thanks a lot, many thanks, thx, ty, "
@@ -26,6 +28,8 @@ THANKS = {
     "ru": "спасибо, большое спасибо, благодарю, спасибо большое",
     "fr": "merci, merci beaucoup, merci bien",
     "ar": "شكرا, شكراً, شكرا جزيلا, شكراً جزيلاً, جزاك الله خيرا",
+    "es": "gracias, muchas gracias, mil gracias",
+    "de": "danke, danke schön, danke sehr, vielen dank, besten dank",
 }
 REPLIES = {
     "hello": {
@@ -33,12 +37,16 @@ REPLIES = {
         "ru": "Здравствуйте! Спросите меня о статьях, которые у меня есть, например:",
         "fr": "Bonjour ! Posez-moi une question sur mes articles, par exemple :",
         "ar": "مرحبا! اسألني عن المقالات المتوفرة لدي، مثلا:",
+        "es": "¡Hola! Pregúntame sobre los artículos que tengo, por ejemplo:",
+        "de": "Hallo! Frag mich zu den Artikeln, die ich habe, zum Beispiel:",
     },
     "thanks": {
         "en": "You're welcome! Ask me anything else, for example:",
         "ru": "Пожалуйста! Спросите что-нибудь ещё, например:",
         "fr": "Avec plaisir ! Posez-moi une autre question, par exemple :",
         "ar": "عفوا! اسألني عن أي شيء آخر، مثلا:",
+        "es": "¡De nada! Pregúntame otra cosa, por ejemplo:",
+        "de": "Gern geschehen! Frag mich noch etwas, zum Beispiel:",
     },
 }
 

@@ -177,6 +177,14 @@ async def test_a_spanish_question_is_answered_in_spanish_not_french(bot: Harness
     assert "🔗 compartir</a>" in text
 
 
+async def test_spanish_and_german_greetings_get_replies_in_their_language(bot: Harness):
+    text = (await bot.reply_to(message_update("¡Hola!")))["text"]
+    assert text.startswith("¡Hola! Pregúntame sobre los artículos que tengo")
+    text = (await bot.reply_to(message_update("Danke schön!")))["text"]
+    assert text.startswith("Gern geschehen! Frag mich noch etwas")
+    assert "Englisch" not in text and "📖" not in text
+
+
 async def test_a_german_question_gets_the_fact_framed_in_german(bot: Harness):
     text = (await bot.reply_to(message_update("Wann hat Putin Algerien besucht?")))["text"]
     assert text.startswith("<i>Aus dem Artikel (auf Englisch):</i>\n\nGuest: President Vladimir")

@@ -152,6 +152,10 @@ def test_greetings_around_a_question_do_not_change_its_answer(kb, question):
         ("Merci beaucoup !", "thanks", "fr"),
         ("مرحبا", "hello", "ar"),
         ("شكرا جزيلا", "thanks", "ar"),
+        ("¡Hola!", "hello", "es"),
+        ("Muchas gracias", "thanks", "es"),
+        ("Hallo!", "hello", "de"),
+        ("Vielen Dank!", "thanks", "de"),
     ],
 )
 def test_a_greeting_alone_gets_a_friendly_reply_in_its_language(kb, message, kind, lang):
