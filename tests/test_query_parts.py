@@ -62,6 +62,12 @@ def tokens(text: str) -> list[tuple[str, bool]]:
         ("¿Quién es el embajador de Rusia en Argel?", "es"),
         ("Wann hat Putin Algerien besucht?", "de"),
         ("Quando Putin ha visitato l'Algeria?", "it"),
+        # a word that is English too ('was', 'in') no longer hides the language, and py3langid
+        # is believed from 0.85 ('¿Cuándo visitó Medvedev Argelia?' reads 0.87 Spanish)
+        ("Was ist die Hauptstadt von Kanada?", "de"),
+        ("¿Cuándo visitó Medvedev Argelia?", "es"),
+        ("Did the king die in Paris?", "en"),
+        ("Was the embassy in Algiers opened in 1962?", "en"),
         # short, misspelt or bare English stays English (py3langid is unsure of them)
         ("wen did tebboune vist russia", "en"),
         ("rosneft algeria", "en"),
