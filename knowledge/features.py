@@ -18,8 +18,9 @@ from .text import words
 INTENT_FLAG = {"when": "d", "quantity": "q", "who": "p", "where": "l", "why": "c"}
 
 # Bump when BASE_FEATURES or the way candidates are found change (3: German, Spanish and
-# other Latin-script questions are no longer read as English or French).
-FEATURE_VERSION = 3
+# other Latin-script questions are no longer read as English or French; 4: nor as reading
+# English for the English words they share).
+FEATURE_VERSION = 4
 
 BASE_FEATURES = (
     "lexical",  # the hand-built lexical score of knowledge/ranker.py, clipped to [-2, 2]
@@ -88,6 +89,14 @@ def english_share(question: str) -> float:
     common = lexicon.stopwords("en")
     asks = lexicon.question_words()
     return sum(1 for t in tokens if t in common or (t,) in asks) / len(tokens)
+
+
+def question_english(question: str, lang: str) -> float:
+    """How English a question reads: its `english_share`, but 0 for one recognised as written
+    in another Latin-script language ('Wann war Putin in Algerien?' shares 'in')."""
+    if lang not in ("en", "fr"):
+        return 0.0
+    return english_share(question)
 
 
 def known_share(terms: Sequence) -> float:

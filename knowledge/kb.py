@@ -256,7 +256,7 @@ class KnowledgeBase:
         best_para = float(para.max()) if para is not None and len(para) else 0.0
         bm25 = [h["fts"].score for h in found.values() if "fts" in h]
         best_bm25 = max(bm25, default=0.0)
-        english = features.english_share(query.text)
+        english = features.question_english(query.text, query.lang)
         known = features.known_share(query.terms)
         matrix = []
         for cand in lexical:

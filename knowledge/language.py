@@ -3,12 +3,10 @@ language that py3langid is sure of ('de', 'es', 'it', 'pt', 'nl')."""
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 
 from . import lexicon
-from .model import ENGLISH_ROUTE
 from .text import script_of, words
 
 FRENCH_QUESTION_WORDS = frozenset(
@@ -22,22 +20,49 @@ LATIN_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
 # below it are typos and bare names ('wen did tebboune vist russia' reads 0.50 Dutch). None
 # of the 4,177 English questions of our sets reads as another language at 0.8 or more.
 SURE = 0.85
+# A question with at least this share of English function words reads as English without
+# asking py3langid. German and Spanish questions share many ('in', 'was', 'die', 'de'): below
+# 0.5, 35 more of XQuAD's 634 German questions are recognised; no English one of 4,125 is lost.
+CHECKED_BELOW = 0.5
 
 
-@functools.cache
+_loading = threading.Lock()
+_loaded: list = []  # the identifier, once loaded
+
+
 def _identifier():
-    """py3langid's model, limited to LATIN_LANGUAGES (about 0.7 s to load: see `preload`)."""
+    """py3langid's model, limited to LATIN_LANGUAGES (about 0.5 s to load: see `preload`).
+
+    Loaded once: a question asked while `preload` is loading waits for it instead of
+    loading a second copy beside it."""
+    with _loading:
+        if not _loaded:
+            _loaded.append(_load_identifier())
+        return _loaded[0]
+
+
+def _load_identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(LATIN_LANGUAGES))
-    return identifier
+    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    full.set_languages(list(LATIN_LANGUAGES))
+    # A new identifier over the sliced tables only: the full ones (97 languages, 28 MB)
+    # are freed instead of being kept for a later `set_languages`.
+    return LanguageIdentifier(
+        full.nb_ptc,
+        full.nb_pc,
+        full.nb_classes,
+        full.tk_nextmove,
+        full.tk_output,
+        norm_probs=True,
+        tk_row=full.tk_row,
+    )
 
 
 def preload() -> threading.Thread | None:
     """Load the language model in the background, so the first question does not wait
     (nothing to do once it is loaded)."""
-    if _identifier.cache_info().currsize:
+    if _loaded:
         return None
     thread = threading.Thread(target=_identifier, name="qabot-langid", daemon=True)
     thread.start()
@@ -77,8 +102,8 @@ def detect_language(text: str) -> str:
     english = sum(t in lexicon.stopwords("en") or (t,) in lexicon.question_words() for t in tokens)
     french += len(re.findall(r"[àâçéèêëîïôûùœ]", text.lower()))
     latin = letters.count("latin") * 2 > len(letters)
-    # A German or Spanish question may hold a word that is English too ('Was ist...', 'in');
-    # one that reads as English (the english route) never waits for the model.
-    if latin and english < ENGLISH_ROUTE * len(tokens) and (other := other_latin_language(text)):
+    # A German or Spanish question may hold words that are English too ('Was ist...', 'in');
+    # one that reads as English never waits for the model.
+    if latin and english < CHECKED_BELOW * len(tokens) and (other := other_latin_language(text)):
         return other
     return "fr" if french > english else "en"

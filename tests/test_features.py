@@ -54,6 +54,16 @@ def test_english_share_tells_english_from_other_languages():
     assert features.english_share("") == 0.0
 
 
+def test_a_question_in_another_language_does_not_read_as_english_for_its_shared_words():
+    german = "Wann war Putin in Algerien?"  # 'in' is an English function word
+    assert features.english_share(german) > 0.0
+    assert features.question_english(german, "de") == 0.0
+    english = "When did Putin visit Algiers?"
+    assert features.question_english(english, "en") == features.english_share(english)
+    french = "Quand Poutine a visité Alger ?"  # French questions keep their lexical route
+    assert features.question_english(french, "fr") == features.english_share(french)
+
+
 def test_known_share_counts_terms_in_the_vocabulary():
     terms = [Term("putin", "putin", 1.0), Term("xyz", "xyz", 1.0, known=False)]
     assert features.known_share(terms) == 0.5

@@ -274,3 +274,11 @@ def test_count_line():
     other = Fact(1, "A–B relations", "Diplomacy", "row", "x", "u")
     assert count_line(2, [other]) == "2 visits:"
     assert count_line(3, [fact], "fr") == "3 visite(s) :"
+
+
+def test_a_german_question_holding_english_words_is_german(kb):
+    # 'in' is an English function word too; the question must still read as German, with
+    # German framing and the model fitted for questions that do not read as English
+    answer = kb.ask("Wann war Putin in Algerien?")
+    assert (answer.lang, answer.route) == ("de", "foreign")
+    assert "Guest: President Vladimir Putin" in answer.text
