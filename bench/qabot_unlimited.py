@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import sys
 
+from telegram.ext import ApplicationBuilder
+
 import bot.app
 
 
 def main() -> int:
-    # ApplicationBuilder.rate_limiter(None): no limiter, whatever class bot/app.py uses.
-    for name in ("AIORateLimiter", "RetryingRateLimiter"):
-        if hasattr(bot.app, name):
-            setattr(bot.app, name, lambda *_args, **_kwargs: None)
+    # The builder ignores the limiter it is given: bot/app.py's classes stay what they are
+    # (replacing the class itself broke `isinstance` checks at shutdown).
+    ApplicationBuilder.rate_limiter = lambda builder, _limiter: builder
     return bot.app.run_bot()
 
 
