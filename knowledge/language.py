@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Container
 
 from . import lexicon
 from .text import script_of, words
@@ -75,9 +76,12 @@ def other_latin_language(text: str) -> str | None:
     return lang if lang not in ("en", "fr") and probability >= SURE else None
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str, known: Container[str] = ()) -> str:
     """'ru', 'ar' from the script; 'fr' or 'en' from the function words used; another
     Latin-script language when a question does not read as English and py3langid is sure.
+
+    `known` holds the words of the knowledge base (English): a question made of them and of
+    English function words reads as English without asking py3langid.
 
     >>> detect_language("Quand Poutine est-il venu ?")
     'fr'
@@ -99,11 +103,22 @@ def detect_language(text: str) -> str:
         for t in tokens
         if t not in ("a", "as", "on", "est")
     )
-    english = sum(t in lexicon.stopwords("en") or (t,) in lexicon.question_words() for t in tokens)
+    asks = lexicon.question_words()
+    function_words = [t in lexicon.stopwords("en") or (t,) in asks for t in tokens]
+    english = sum(function_words)
+    plain_english = english and all(
+        f or t in known for t, f in zip(tokens, function_words, strict=True)
+    )
     french += len(re.findall(r"[àâçéèêëîïôûùœ]", text.lower()))
     latin = letters.count("latin") * 2 > len(letters)
     # A German or Spanish question may hold words that are English too ('Was ist...', 'in');
-    # one that reads as English never waits for the model.
-    if latin and english < CHECKED_BELOW * len(tokens) and (other := other_latin_language(text)):
+    # one that reads as English (half of it English function words, or only those and words
+    # of the knowledge base) never waits for the model.
+    if (
+        latin
+        and english < CHECKED_BELOW * len(tokens)
+        and not plain_english
+        and (other := other_latin_language(text))
+    ):
         return other
     return "fr" if french > english else "en"

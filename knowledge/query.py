@@ -108,7 +108,7 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
     if small_talk and not core:
         return Query(question, small_talk_lang or "en", "greeting", [], "", greeting=small_talk)
     question = core or question
-    lang = detect_language(question)
+    lang = detect_language(question, vocab.word_stem)
     if lang == "en":
         tokens = english_tokens(question)
         understood = 1.0

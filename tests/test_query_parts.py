@@ -333,3 +333,19 @@ def test_a_question_asked_while_the_language_model_loads_waits_for_that_load(mon
     assert language._identifier() is first
     assert loads == [1]  # one copy of the model, not two
     assert language.preload() is None
+
+
+def test_a_question_of_english_and_known_words_does_not_wait_for_the_language_model(
+    monkeypatch,
+):
+    from knowledge import language
+
+    def no_model():
+        raise AssertionError("the language model was asked")
+
+    monkeypatch.setattr(language, "_loaded", [])
+    monkeypatch.setattr(language, "_load_identifier", no_model)
+    known = {"putin", "visit", "algiers"}
+    assert detect_language("When did Putin visit Algiers?", known) == "en"
+    with pytest.raises(AssertionError, match="asked"):  # 'wann', 'war' are not known words
+        detect_language("Wann war Putin in Algerien?", known)
