@@ -76,6 +76,18 @@ def other_latin_language(text: str) -> str | None:
     return lang if lang not in ("en", "fr") and probability >= SURE else None
 
 
+def own_letters(text: str) -> list[str]:
+    """The script of each letter of the question's own words: capitalised words after the
+    first are left out, since names keep their script in any language ('Кто основал
+    McKinsey & Company?')."""
+    kept = [
+        token
+        for index, token in enumerate(text.split())
+        if index == 0 or not token[:1].isupper()
+    ]
+    return [script_of(ch) for token in kept for ch in token if ch.isalpha()]
+
+
 def detect_language(text: str, known: Container[str] = ()) -> str:
     """'ru', 'ar' from the script; 'fr' or 'en' from the function words used; another
     Latin-script language when a question does not read as English and py3langid is sure.
@@ -91,9 +103,10 @@ def detect_language(text: str, known: Container[str] = ()) -> str:
     letters = [script_of(ch) for ch in text if ch.isalpha()]
     if not letters:
         return "en"
-    if letters.count("cyrillic") * 2 > len(letters):
+    own = own_letters(text) or letters
+    if own.count("cyrillic") * 2 >= len(own):
         return "ru"
-    if letters.count("arabic") * 2 > len(letters):
+    if own.count("arabic") * 2 >= len(own):
         return "ar"
     tokens = words(text)
     # Function words and question words tell the languages apart; content words don't

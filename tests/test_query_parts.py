@@ -68,6 +68,11 @@ def tokens(text: str) -> list[tuple[str, bool]]:
         # is believed from 0.85 ('¿Cuándo visitó Medvedev Argelia?' reads 0.87 Spanish)
         ("Was ist die Hauptstadt von Kanada?", "de"),
         ("¿Cuándo visitó Medvedev Argelia?", "es"),
+        # names keep their script: the question's own words tell its language
+        ("Кто основал McKinsey & Company?", "ru"),
+        ("Кто написал Liber servitoris?", "ru"),
+        ("أين يقع Energiprojekt AB؟", "ar"),
+        ("Who is Путин?", "en"),
         # up to half its words may be English ones: py3langid is still asked
         ("Wann war Putin in Algerien?", "de"),
         ("Wer entscheidet in den USA über die Anforderungen an Lehrkräfte?", "de"),
