@@ -78,13 +78,17 @@ def load_run(name: str, cmd: list[str], env: dict[str, str], users: int, per_use
     """Start a bot, warm it up, send users × per_user questions at once, measure, stop it."""
     fake, timed_api = _fake_api()
     api = timed_api(token=TOKEN)
-    log_path = work / f"{name.replace(' ', '_')}.log"
+    slug = name.replace(" ", "_")
+    log_path = work / f"{slug}.log"
     server = fake.FakeBotApiServer(api)
     # http.server writes headers and body in two sends; with Nagle's algorithm on, each reply
     # then waits ~40 ms for the client's delayed ACK. Telegram's servers don't do that.
     server._server.RequestHandlerClass.disable_nagle_algorithm = NO_NAGLE
     with server, open(log_path, "w") as log_file:
-        env = {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url}
+        # A journal per run: each fake server numbers its updates from 1 again, and a bot
+        # skips the update ids its journal holds as done (they look redelivered).
+        env = {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
+               "QABOT_JOURNAL": str(work / f"{slug}.journal.db")}
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=work, stdout=log_file, stderr=log_file)
         try:
