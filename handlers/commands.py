@@ -102,7 +102,7 @@ async def answer_question(
     message = update.effective_message
     if message is None:
         return
-    lang = language_of(update, question)
+    lang = await language_of(update, question)
     t = translator(lang)
     if not question:
         hint = escape(t.gettext("Ask me a question about the articles."))
@@ -224,7 +224,7 @@ def visits_page(
 async def visits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/visits [filter]: the high-level visits, filtered, one page per message."""
     words = command_argument(update.effective_message)
-    lang = language_of(update, words)
+    lang = await language_of(update, words)
     t = translator(lang)
     kb = state(context).kb
     try:
@@ -278,7 +278,7 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/search WORDS: the best matching facts, each with its source."""
     words = command_argument(update.effective_message)
-    lang = language_of(update, words)
+    lang = await language_of(update, words)
     t = translator(lang)
     if not words:
         text = escape(t.gettext("Send /search and some words, for example:"))

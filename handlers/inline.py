@@ -36,7 +36,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     kb = state(context).kb
     question = query.query.strip()
-    lang = language_of(update, question)
+    lang = await language_of(update, question)
     t = translator(lang)
     answers: list[tuple[str, str, Answer]] = []  # title, description, answer
     if not question:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import gettext
+import asyncio
 
 from telegram import Update
 
-from bot.i18n import choose_language, normalize, translator
+from bot.i18n import choose_language, normalize
 from knowledge import lexicon
 from knowledge.query import detect_language
 from knowledge.text import words
@@ -31,12 +31,11 @@ def user_language(update: Update | None) -> str:
     return normalize(user.language_code if user else None)
 
 
-def language_of(update: Update | None, question: str = "") -> str:
-    """The language of the reply to `update` (about `question`, if there is one)."""
+async def language_of(update: Update | None, question: str = "") -> str:
+    """The language of the reply to `update` (about `question`, if there is one).
+
+    Told off the event loop: the first question after start may wait for the language model.
+    """
     user = update.effective_user if update is not None else None
-    asked = question_language(question) if question.strip() else None
+    asked = await asyncio.to_thread(question_language, question) if question.strip() else None
     return choose_language(asked, user.language_code if user else None)
-
-
-def translator_for(update: Update | None, question: str = "") -> gettext.NullTranslations:
-    return translator(language_of(update, question))

@@ -516,3 +516,29 @@ async def test_no_such_visit_is_said_as_such(bot: Harness):
 async def test_an_inline_greeting_shares_nothing(bot: Harness):
     params = (await bot.send(inline_update("hello")))[0].params
     assert params["results"] == []
+
+
+async def test_telling_the_reply_language_never_blocks_the_event_loop(monkeypatch):
+    import asyncio
+    import threading
+
+    from handlers.language import language_of
+    from knowledge import language
+
+    loop_ran = threading.Event()
+
+    class SureGerman:
+        def classify(self, _text):
+            return "de", 0.99
+
+    def slow_load():
+        # the loader waits for the event loop to run something else meanwhile
+        assert loop_ran.wait(5), "the event loop was blocked while the language model loaded"
+        return SureGerman()
+
+    monkeypatch.setattr(language, "_loaded", [])
+    monkeypatch.setattr(language, "_load_identifier", slow_load)
+    telling = asyncio.create_task(language_of(None, "Wann war Putin in Algerien?"))
+    await asyncio.sleep(0.01)
+    loop_ran.set()
+    assert await telling == "de"
