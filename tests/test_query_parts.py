@@ -59,13 +59,12 @@ def tokens(text: str) -> list[tuple[str, bool]]:
         ("Le Tour de France", "fr"),
         ("", "en"),
         ("123 456", "en"),
-        # read as French and English by their function words before py3langid
+        # read as French and English by their function words before the language model
         ("¿Cuándo visitó Putin Argelia?", "es"),
         ("¿Quién es el embajador de Rusia en Argel?", "es"),
         ("Wann hat Putin Algerien besucht?", "de"),
         ("Quando Putin ha visitato l'Algeria?", "it"),
-        # a word that is English too ('was', 'in') no longer hides the language, and py3langid
-        # is believed from 0.85 ('¿Cuándo visitó Medvedev Argelia?' reads 0.87 Spanish)
+        # a word that is English too ('was', 'in') does not hide the language
         ("Was ist die Hauptstadt von Kanada?", "de"),
         ("¿Cuándo visitó Medvedev Argelia?", "es"),
         # names keep their script: the question's own words tell its language
@@ -73,16 +72,16 @@ def tokens(text: str) -> list[tuple[str, bool]]:
         ("Кто написал Liber servitoris?", "ru"),
         ("أين يقع Energiprojekt AB؟", "ar"),
         ("Who is Путин?", "en"),
-        # up to half its words may be English ones: py3langid is still asked
+        # up to half its words may be English ones: the language model is still asked
         ("Wann war Putin in Algerien?", "de"),
         ("Wer entscheidet in den USA über die Anforderungen an Lehrkräfte?", "de"),
         ("Did the king die in Paris?", "en"),
         ("Was the embassy in Algiers opened in 1962?", "en"),
-        # short, misspelt or bare English stays English (py3langid is unsure of them)
+        # short, misspelt or bare English stays English (the model is unsure of them)
         ("wen did tebboune vist russia", "en"),
         ("rosneft algeria", "en"),
         ("nokia ceo salary", "en"),
-        ("普京什么时候访问阿尔及利亚？", "en"),  # not Latin: py3langid is not asked
+        ("普京什么时候访问阿尔及利亚？", "en"),  # not Latin: the language model is not asked
     ],
 )
 def test_detect_language(text, lang):
@@ -354,3 +353,13 @@ def test_a_question_of_english_and_known_words_does_not_wait_for_the_language_mo
     assert detect_language("When did Putin visit Algiers?", known) == "en"
     with pytest.raises(AssertionError, match="asked"):  # 'wann', 'war' are not known words
         detect_language("Wann war Putin in Algerien?", known)
+
+
+def test_latin_choice_keeps_the_latin_languages_and_their_probability():
+    from knowledge.language import latin_choice
+
+    assert latin_choice([("ja", 0.2), ("de", 0.6), ("en", 0.2)]) == ("de", 0.6)
+    # a question the model finds Chinese is sure of no Latin language
+    assert latin_choice([("zh", 0.9), ("de", 0.08), ("en", 0.02)]) == ("de", 0.08)
+    assert latin_choice([("ja", 0.9)]) == ("en", 0.0)
+    assert latin_choice([]) == ("en", 0.0)
