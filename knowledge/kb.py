@@ -242,7 +242,10 @@ class KnowledgeBase:
         Returns the candidates, their feature matrix (columns in `features.FEATURES` order) and
         the question-level values the calibrator reads.
         """
-        probe = Probe(query, embed=self._embed)
+        english = features.question_english(query.text, query.lang)
+        # a route whose model reads nothing from vectors is not made to wait for one
+        needs_vector = self.model.pick(english).uses_vectors
+        probe = Probe(query, embed=self._embed if needs_vector else None)
         found = retrieval.merge(
             {r.name: r.candidates(probe, self.limits[r.name]) for r in self.retrievers}
         )
@@ -256,7 +259,6 @@ class KnowledgeBase:
         best_para = float(para.max()) if para is not None and len(para) else 0.0
         bm25 = [h["fts"].score for h in found.values() if "fts" in h]
         best_bm25 = max(bm25, default=0.0)
-        english = features.question_english(query.text, query.lang)
         known = features.known_share(query.terms)
         matrix = []
         for cand in lexical:

@@ -25,6 +25,7 @@ import numpy as np
 from .features import FEATURES
 
 MODEL_FILE = "ranker.json"
+VECTOR_FEATURE_PARTS = ("dense", "paragraph")  # features (and their variants) read from vectors
 ENGLISH_ROUTE = 0.2  # questions with at least this share of English function words
 ROUTES = ("english", "foreign")
 # The best candidate's scores, and the same again for a question that does not read as English:
@@ -112,6 +113,16 @@ class Model:
     def pick(self, english: float) -> Model:
         """The model for a question `english` share English: this one, for every question."""
         return self
+
+    @functools.cached_property
+    def uses_vectors(self) -> bool:
+        """Whether any weight rests on a feature read from the question's vector: if none
+        does, ranking and confidence come out the same without embedding the question."""
+        return any(
+            weight and any(part in name for part in VECTOR_FEATURE_PARTS)
+            for linear in (self.ranker, self.calibrator)
+            for name, weight in zip(linear.names, linear.coef, strict=True)
+        )
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         """The ranker's logit for each candidate (higher is better)."""

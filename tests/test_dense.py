@@ -142,3 +142,32 @@ def kb_query(kb, text):
     from knowledge.query import analyse
 
     return analyse(text, kb.vocab)
+
+
+class SpyEmbedder:
+    """The real model, recording which questions it was asked to embed."""
+
+    def __init__(self, real):
+        self.real, self.name, self.dim = real, real.name, real.dim
+        self.questions: list[str] = []
+
+    def queries(self, texts):
+        self.questions.extend(texts)
+        return self.real.queries(texts)
+
+    def passages(self, texts, progress=None):
+        return self.real.passages(texts, progress)
+
+
+def test_only_a_route_whose_model_reads_vectors_embeds_the_question(seed_db):
+    from knowledge.kb import open_database
+
+    spy = SpyEmbedder(embed.default_embedder())
+    base = knowledge.KnowledgeBase(open_database(seed_db, read_only=True), seed_db, spy)
+    with base:
+        english = base.ask("How much was the loan in 1963?")
+        assert not english.abstained and english.route == "english"
+        assert spy.questions == []  # ranked by words alone: no 25 ms wait for a vector
+        russian = base.ask("Какой кредит СССР предоставил Алжиру?")
+        assert russian.route == "foreign"
+        assert spy.questions == ["Какой кредит СССР предоставил Алжиру?"]
