@@ -15,6 +15,7 @@ from knowledge.model import (
     CALIBRATION_FEATURES,
     ENGLISH_ROUTE,
     Linear,
+    Model,
     Routed,
     route,
     shipped,
@@ -155,6 +156,20 @@ def test_weights_fitted_before_a_feature_existed_give_it_no_weight():
     assert new.names == ("a", "new", "b")
     assert np.allclose(new.logits(rows), old.logits(rows[:, [0, 2]]))
     assert Linear(("a", "b"), np.zeros(2), np.ones(2), np.array([1.0, 0.0]), 0).aligned(("a",))
+
+
+def test_a_model_uses_vectors_only_when_it_weighs_a_feature_read_from_them():
+    def linear(names, coef):
+        n = len(names)
+        return Linear(tuple(names), np.zeros(n), np.ones(n), np.array(coef, dtype=float), 0.0)
+
+    words_only = Model(linear(["lexical", "dense"], [1, 0]), linear(["top", "best_dense"], [4, 0]))
+    assert not words_only.uses_vectors
+    ranked = Model(linear(["lexical", "dense_gap_en"], [1, 0.5]), linear(["top"], [4]))
+    assert ranked.uses_vectors
+    calibrated = Model(linear(["lexical"], [1]), linear(["top", "best_paragraph"], [4, 1]))
+    assert calibrated.uses_vectors
+    assert not shipped().english.uses_vectors and shipped().foreign.uses_vectors
 
 
 def test_questions_that_read_as_english_take_the_english_route():
