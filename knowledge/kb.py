@@ -236,16 +236,20 @@ class KnowledgeBase:
             route=ranked.route,
         )
 
-    def candidates(self, query: Query) -> tuple[list[ranker.Candidate], np.ndarray, dict]:
+    def candidates(
+        self, query: Query, *, vectors: bool | None = None
+    ) -> tuple[list[ranker.Candidate], np.ndarray, dict]:
         """Every retriever's candidates, scored by the lexical ranker, with their features.
 
         Returns the candidates, their feature matrix (columns in `features.FEATURES` order) and
-        the question-level values the calibrator reads.
+        the question-level values the calibrator reads. The question is embedded when
+        `vectors` says so, or by default when its route's model reads anything from vectors
+        (training asks for them always: a model to be fitted may).
         """
         english = features.question_english(query.text, query.lang)
-        # a route whose model reads nothing from vectors is not made to wait for one
-        needs_vector = self.model.pick(english).uses_vectors
-        probe = Probe(query, embed=self._embed if needs_vector else None)
+        if vectors is None:
+            vectors = self.model.pick(english).uses_vectors
+        probe = Probe(query, embed=self._embed if vectors else None)
         found = retrieval.merge(
             {r.name: r.candidates(probe, self.limits[r.name]) for r in self.retrievers}
         )

@@ -240,7 +240,7 @@ def _candidates(kb: KnowledgeBase, question: str):
     """The question's analysis, its candidates in `kb`, their base features and the
     question-level values (`KnowledgeBase.candidates`)."""
     query = analyse(_clean_question(question) or "?", kb.vocab)
-    cands, matrix, info = kb.candidates(query)
+    cands, matrix, info = kb.candidates(query, vectors=True)
     return query, cands, matrix[:, : len(features.BASE_FEATURES)], info
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from knowledge import KnowledgeBase, train
+from knowledge import KnowledgeBase, features, train
 from knowledge.feedback import TrainingPair, fact_hash
+from knowledge.query import analyse
 
 THAMES = Path(__file__).parent / "data" / "articles" / "river-thames.txt"
 QUESTIONS = [
@@ -90,3 +92,13 @@ def test_own_weight_weighs_every_set_of_the_project_own():
     assert own.get("dev", 7.0) == 7.0
     default = {c.name: c.weight for c in train.corpora()}
     assert default["own"] == train.OWN_WEIGHT
+
+
+def test_training_reads_vectors_even_for_a_route_that_does_not_use_them(kb):
+    # the shipped English route ranks by words alone, but a model fitted next may weigh the
+    # dense features: they must not be extracted as zeros
+    _, cands, base, _ = train._candidates(kb, "How much was the loan in 1963?")
+    dense = base[:, features.BASE_FEATURES.index("dense")]
+    assert len(cands) and np.abs(dense).max() > 0.1
+    _, answered, _ = kb.candidates(analyse("How much was the loan in 1963?", kb.vocab))
+    assert np.all(answered[:, features.BASE_FEATURES.index("dense")] == 0)
