@@ -17,7 +17,7 @@ FRENCH_QUESTION_WORDS = frozenset(
 )
 
 
-# Latin-script languages the model chooses among; fewer choices make short questions safer.
+# The Latin-script languages a question may be found to be written in (of the model's 176).
 LATIN_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
 # The model's probability from which a language other than English or French is believed:
 # more likely than all others together. No English question of the 4,177 in our sets reads as
@@ -77,7 +77,7 @@ _loaded: list = []  # the identifier, once loaded
 
 
 def _identifier():
-    """The language model (about 0.15 s to load: see `preload`).
+    """The language model (about 0.02 s to load, in the background: see `preload`).
 
     Loaded once: a question asked while `preload` is loading waits for it instead of
     loading a second copy beside it."""
