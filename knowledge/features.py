@@ -86,9 +86,7 @@ def english_share(question: str) -> float:
     tokens = words(question)
     if not tokens:
         return 0.0
-    common = lexicon.stopwords("en")
-    asks = lexicon.question_words()
-    return sum(1 for t in tokens if t in common or (t,) in asks) / len(tokens)
+    return sum(lexicon.english_function_words(tokens)) / len(tokens)
 
 
 def question_english(question: str, lang: str) -> float:

@@ -147,8 +147,7 @@ def detect_language(text: str, known: Container[str] = ()) -> str:
         for t in tokens
         if t not in ("a", "as", "on", "est")
     )
-    asks = lexicon.question_words()
-    function_words = [t in lexicon.stopwords("en") or (t,) in asks for t in tokens]
+    function_words = lexicon.english_function_words(tokens)
     english = sum(function_words)
     plain_english = english and all(
         f or t in known for t, f in zip(tokens, function_words, strict=True)

@@ -31,6 +31,13 @@ def stopwords(lang: str) -> frozenset[str]:
     return frozenset(fold(w) for line in lines for w in line.split() if "'" not in w)
 
 
+def english_function_words(tokens: list[str]) -> list[bool]:
+    """For each folded token, whether it is an English function or question word."""
+    common = stopwords("en")
+    asks = question_words()
+    return [t in common or (t,) in asks for t in tokens]
+
+
 @lru_cache(maxsize=1)
 def question_words() -> dict[tuple[str, ...], str]:
     """Folded question phrase (as a word tuple) -> intent."""
