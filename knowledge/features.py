@@ -20,13 +20,14 @@ INTENT_FLAG = {"when": "d", "quantity": "q", "who": "p", "where": "l", "why": "c
 # Bump when BASE_FEATURES or the way candidates are found change (3: German, Spanish and
 # other Latin-script questions are no longer read as English or French; 4: nor as reading
 # English for the English words they share).
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 
 BASE_FEATURES = (
     "lexical",  # the hand-built lexical score of knowledge/ranker.py, clipped to [-2, 2]
     "coverage",  # share of the question's weight the fact covers, [0, 1]
     "missing",  # named entities of the question absent from the fact, [0, 3]
     "intent",  # the fact holds the kind of value asked for: 1, the opposite: -1, else 0
+    "place",  # the fact puts things where the question does: ranker.place_agreement, [-1, 1]
     "wording",  # RapidFuzz partial ratio of the content words, [0, 1]
     "dense",  # cosine of the question's and the fact's vectors, [-1, 1]
     "dense_gap",  # that cosine minus the best one in the knowledge base, [-2, 0]
@@ -135,6 +136,7 @@ def vector(
     coverage: float,
     missing: float,
     intent: float,
+    place: float,
     wording: float,
     dense: float,
     best_dense: float,
@@ -160,6 +162,7 @@ def vector(
         clip(coverage, 0.0, 1.0),
         clip(missing, 0.0, 3.0),
         intent,
+        clip(place, -1.0, 1.0),
         clip(wording, 0.0, 1.0),
         clip(dense, -1.0, 1.0),
         gap,

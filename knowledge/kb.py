@@ -278,6 +278,7 @@ class KnowledgeBase:
                     coverage=cand.coverage,
                     missing=cand.missing,
                     intent=features.intent_match(query.intent, cand.row["flags"]),
+                    place=cand.places,
                     wording=cand.wording,
                     dense=dense,
                     best_dense=best_dense,

@@ -39,6 +39,7 @@ FUZZ_WEIGHT = 0.08
 ATTRIBUTE_BONUS = 0.1
 EVENT_FOR_IDENTITY = 0.7
 OTHER_COMPOUND = 0.3
+PLACE_BONUS = 0.05  # per place where the question and the fact agree (see place_agreement)
 MAIN_TERM_SHARE = 0.34
 UNADDRESSED_PENALTY = 0.3
 NEARBY_MISS = 0.3  # an entity found only in the next or previous sentence
@@ -64,6 +65,7 @@ class Candidate:
     coverage: float = 0.0
     missing: float = 0
     wording: float = 0.0
+    places: float = 0.0  # place_agreement: where the question says things are or go
 
     @property
     def id(self) -> int:
@@ -140,6 +142,7 @@ def score(
         missing = 0
         unaddressed = 0.0
         bonus = 0.0
+        places = 0.0
         for term, (credits, keys, strong) in zip(query.terms, forms, strict=True):
             credit = _credit(credits, keys, body, around)
             if credit < 1.0 and (term.after or term.before) and _in_range(term, body):
@@ -159,8 +162,9 @@ def score(
             elif term.weak and term.stem not in body and _only_weak(term, body):
                 missing += WEAK_MISS
             if term.located and credit >= CAPITAL_CREDIT and located:
-                bonus += 0.05 if not keys.isdisjoint(located) else -0.05
+                places += place_agreement(keys, located)
         coverage = got / total
+        bonus += PLACE_BONUS * places
         if row["kind"] == "infobox" and _names_attribute(query, row["text"]):
             bonus += ATTRIBUTE_BONUS  # "who founded Nokia?" -> "Founder: ..."
         bonus += _intent_bonus(query.intent, row["flags"])
@@ -173,9 +177,16 @@ def score(
         value -= MISSING_ENTITY_PENALTY * missing + UNKNOWN_ENTITY_PENALTY * unknown_entities
         if unaddressed >= MAIN_TERM_SHARE:
             value -= UNADDRESSED_PENALTY  # the question's main word is nowhere near this fact
-        out.append(Candidate(row, value, coverage, missing, similar))
+        out.append(Candidate(row, value, coverage, missing, similar, places))
     out.sort(key=lambda c: (-c.score, c.row["id"]))
     return out
+
+
+def place_agreement(forms: frozenset[str], located: set[str]) -> float:
+    """+1 when a place the question locates something in ('the ambassador in Russia') is
+    also where the fact locates something ('Ambassador to Russia'); -1 when the fact names
+    places that way but not this one ('Ambassador to Algeria')."""
+    return 1.0 if not forms.isdisjoint(located) else -1.0
 
 
 class _Around:

@@ -77,6 +77,7 @@ def _vector(**overrides):
         coverage=0.8,
         missing=0,
         intent=1.0,
+        place=1.0,
         wording=0.5,
         dense=0.9,
         best_dense=0.92,
@@ -108,9 +109,14 @@ def test_vector_has_one_value_per_feature_in_its_range():
 
 def test_vector_clips_extreme_values():
     named = dict(
-        zip(features.BASE_FEATURES, _vector(lexical=50.0, missing=9, coverage=3), strict=True)
+        zip(
+            features.BASE_FEATURES,
+            _vector(lexical=50.0, missing=9, coverage=3, place=-4.0),
+            strict=True,
+        )
     )
     assert named["lexical"] == 2.0 and named["missing"] == 3.0 and named["coverage"] == 1.0
+    assert named["place"] == -1.0
 
 
 def test_foreign_terms_carry_the_signal_for_a_question_that_is_not_english():

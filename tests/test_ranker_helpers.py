@@ -99,3 +99,31 @@ def test_fts_query_leaves_common_forms_to_scoring_in_a_large_base():
     assert ranker.fts_query(q, {"visit": 900, "putin": 900}, 1000) == '"visit" OR "putin"'
     # 'common' means 2% of the facts, and at least 500 of them
     assert ranker.fts_query(q, {"visit": 600, "putin": 3}, 100_000) == '"visit" OR "putin"'
+
+
+def test_place_agreement_says_whether_the_fact_puts_things_where_the_question_does():
+    russia = frozenset({"russia", "russian"})
+    assert ranker.place_agreement(russia, {"russia"}) == 1.0
+    assert ranker.place_agreement(russia, {"algeria"}) == -1.0
+
+
+def _row(ident: int, text: str, terms: str, located: str) -> dict:
+    return {"id": ident, "text": text, "terms": terms, "located": located, "kind": "infobox",
+            "flags": "p", "article_id": 1}
+
+
+def test_a_place_the_question_locates_picks_the_fact_that_locates_it_too():
+    # 'the ambassador of Algeria in Russia': the same words, only the places differ
+    terms = [
+        Term("ambassador", "ambassador", 1.0),
+        Term("algeria", "algeria", 1.0, entity=True),
+        Term("russia", "russia", 1.0, entity=True, located=True),
+    ]
+    rows = [
+        _row(1, "Russian Ambassador to Algeria: Shuvaev", "russia ambassador algeria", "algeria"),
+        _row(2, "Algerian Ambassador to Russia: Guennad", "algeria ambassador russia", "russia"),
+        _row(3, "Ambassadors of Algeria and Russia", "ambassador algeria russia", ""),
+    ]
+    scored = {c.id: c for c in ranker.score(query(*terms, intent="who"), rows)}
+    assert [scored[i].places for i in (1, 2, 3)] == [-1.0, 1.0, 0.0]
+    assert scored[2].score > scored[3].score > scored[1].score
