@@ -12,7 +12,7 @@ from importlib import resources
 
 from .text import fold, stem, words
 
-FOREIGN_LANGS = ("ru", "fr", "ar")
+FOREIGN_LANGS = ("ru", "fr", "ar", "es", "de")
 
 
 def _lines(name: str) -> list[str]:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from .text import fold, stem
 
 # Capital cities CLDR names through their time zones, for the languages we read.
-LANGS = ("en", "ru", "fr", "ar")
+LANGS = ("en", "ru", "fr", "ar", "es", "de")
 
 
 @lru_cache(maxsize=1)

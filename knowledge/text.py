@@ -35,7 +35,14 @@ QUANTITY_RE = re.compile(
     re.IGNORECASE,
 )
 
-STEMMER_LANGS = {"en": "english", "ru": "russian", "fr": "french", "ar": "arabic"}
+STEMMER_LANGS = {
+    "en": "english",
+    "ru": "russian",
+    "fr": "french",
+    "ar": "arabic",
+    "es": "spanish",
+    "de": "german",
+}
 
 
 # Combining marks: Latin accents, Cyrillic breves, Arabic vowel signs, plus the tatweel.

@@ -282,3 +282,35 @@ def test_a_german_question_holding_english_words_is_german(kb):
     answer = kb.ask("Wann war Putin in Algerien?")
     assert (answer.lang, answer.route) == ("de", "foreign")
     assert "Guest: President Vladimir Putin" in answer.text
+
+
+# -- which way a relation runs, in Spanish and German ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("¿Quién es el embajador de Argelia en Rusia?", ["algeria", "russia"]),
+        ("Wer ist der algerische Botschafter in Russland?", ["russia"]),
+    ],
+)
+def test_spanish_and_german_place_names_are_read_from_cldr(kb, question, names):
+    terms = {t.stem: t for t in analyse(question, kb.vocab).terms}
+    assert all(name in terms for name in names)
+    assert terms["russia"].located  # 'en Rusia', 'in Russland': where the ambassador serves
+
+
+@pytest.mark.parametrize(
+    ("question", "envoy"),
+    [
+        ("¿Quién es el embajador de Rusia en Argelia?", "Valerian Shuvaev"),
+        ("¿Quién es el embajador de Argelia en Rusia?", "Boumediene Guennad"),
+        ("Wer ist der russische Botschafter in Algerien?", "Valerian Shuvaev"),
+        ("Wer ist der algerische Botschafter in Russland?", "Boumediene Guennad"),
+    ],
+)
+def test_the_envoy_asked_for_in_spanish_or_german_is_the_one_of_that_direction(
+    kb, question, envoy
+):
+    answer = kb.ask(question)
+    assert not answer.abstained and envoy in answer.text
