@@ -31,10 +31,14 @@ ALTERNATIVES = 3
 LIST_LIMIT = 50
 CANDIDATE_SQL = (
     "select facts.*, sections.path as section, sections.url as url, "
-    "articles.title as article, coalesce(tables.is_visits, 0) as is_visit "
+    "articles.title as article, coalesce(tables.is_visits, 0) as is_visit, "
+    "coalesce(previous.text, '') as previous_text "
     "from facts join sections on sections.id = facts.section_id "
     "join articles on articles.id = facts.article_id "
     "left join tables on tables.id = facts.table_id "
+    # the sentence a fact that refers back ('It was opened...') is quoted with
+    "left join facts previous on facts.antecedent <> '' and previous.id = facts.id - 1 "
+    "and previous.article_id = facts.article_id and previous.paragraph = facts.paragraph "
 )
 SUGGEST_FLOOR = 0.2  # a fact this unlikely to answer is not worth suggesting
 RETRIEVER_LIMITS = {"fts": ranker.CANDIDATES, "dense": 40, "table": 20}

@@ -54,7 +54,7 @@ def _key(name: str, lang: str) -> str:
     return " ".join(stem(w, lang) for w in words)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)  # with and without capitals: both are asked for in turn
 def country_aliases(include_capitals: bool = True) -> dict[str, str]:
     """Folded demonym, capital or other name -> English country name.
 

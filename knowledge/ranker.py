@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
+from .attachment import attachments, conflicts
 from .query import CAPITAL_CREDIT, VARIANT_CREDIT, Query
 from .text import fold, stem, words
 
@@ -35,6 +36,9 @@ INTENT_BONUS = {
 }
 UNKNOWN_ENTITY_PENALTY = 0.45
 MISSING_ENTITY_PENALTY = 0.5
+# a fact that attaches the asked word to another name ('the capital of Algeria' for 'the
+# capital of Russia'): knowledge/attachment.py
+CONTRADICTION_PENALTY = 1.0
 FUZZ_WEIGHT = 0.08
 ATTRIBUTE_BONUS = 0.1
 EVENT_FOR_IDENTITY = 0.7
@@ -122,6 +126,9 @@ def score(
     if not rows or total <= 0:
         return []
     unknown_entities = sum(1 for t in query.terms if t.entity and not t.known)
+    # 'the capital of Russia': a fact that gives the capital of another country misses Russia
+    attached = attachments(query.text) if query.lang == "en" else frozenset()
+    asked_words = {head for head, _ in attached}  # a fact without them cannot contradict
     wording = _wording(query, rows)
     forms = [
         (
@@ -163,6 +170,13 @@ def score(
                 missing += WEAK_MISS
             if term.located and credit >= CAPITAL_CREDIT and located:
                 places += place_agreement(keys, located)
+        if attached and not (
+            asked_words.isdisjoint(body) and asked_words.isdisjoint(around["antecedent"])
+        ):
+            said = attachments(row["text"]) | attachments(row.get("previous_text") or "")
+            contradicted = conflicts(attached, said)
+            missing += contradicted
+            bonus -= (CONTRADICTION_PENALTY - MISSING_ENTITY_PENALTY) * contradicted
         coverage = got / total
         bonus += PLACE_BONUS * places
         if row["kind"] == "infobox" and _names_attribute(query, row["text"]):

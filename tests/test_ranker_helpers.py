@@ -108,8 +108,18 @@ def test_place_agreement_says_whether_the_fact_puts_things_where_the_question_do
 
 
 def _row(ident: int, text: str, terms: str, located: str) -> dict:
-    return {"id": ident, "text": text, "terms": terms, "located": located, "kind": "infobox",
-            "flags": "p", "article_id": 1}
+    return {
+        "id": ident,
+        "text": text,
+        "terms": terms,
+        "located": located,
+        "kind": "infobox",
+        "flags": "p",
+        "article_id": 1,
+        "antecedent": "",
+        "context": "",
+        "nearby": "",
+    }
 
 
 def test_a_place_the_question_locates_picks_the_fact_that_locates_it_too():
@@ -127,3 +137,30 @@ def test_a_place_the_question_locates_picks_the_fact_that_locates_it_too():
     scored = {c.id: c for c in ranker.score(query(*terms, intent="who"), rows)}
     assert [scored[i].places for i in (1, 2, 3)] == [-1.0, 1.0, 0.0]
     assert scored[2].score > scored[3].score > scored[1].score
+
+
+def test_a_fact_that_attaches_the_asked_word_to_another_name_misses_the_name():
+    terms = [Term("capital", "capit", 1.0), Term("russia", "russia", 1.0, entity=True)]
+    asked = Query("What is the capital of Russia?", "en", "what", terms, "what capital russia")
+    rows = [
+        {
+            **_row(
+                1,
+                "Algiers, the capital of Algeria, hosted Russian ministers.",
+                "algier capit algeria host russia minist",
+                "",
+            ),
+            "kind": "sentence",
+        },
+        {**_row(2, "It is the capital of Russia.", "capit russia", ""), "kind": "sentence"},
+        {
+            **_row(3, "It hosted Russian ministers.", "host russia minist", ""),
+            "kind": "sentence",
+            "antecedent": "algier capit algeria",
+            "previous_text": "Algiers is the capital of Algeria.",
+        },
+    ]
+    scored = {c.id: c for c in ranker.score(asked, rows)}
+    assert [scored[i].missing for i in (1, 2)] == [1, 0]
+    assert scored[3].missing >= 1  # said by the sentence it is quoted with
+    assert scored[2].score - scored[1].score >= ranker.CONTRADICTION_PENALTY

@@ -314,3 +314,24 @@ def test_the_envoy_asked_for_in_spanish_or_german_is_the_one_of_that_direction(
 ):
     answer = kb.ask(question)
     assert not answer.abstained and envoy in answer.text
+
+
+# -- a word attached to another name ------------------------------------------------------
+
+
+def test_the_capital_of_another_country_is_no_answer(kb):
+    # the seed names "Algiers, the capital of Algeria" in a sentence about a Russian visit
+    assert kb.ask("What is the capital of Russia?").abstained
+    assert "capital of Algeria" in kb.ask("What is the capital of Algeria?").text
+
+
+@pytest.mark.parametrize(
+    ("question", "president"),
+    [
+        ("Who is the president of Russia?", "Russian president Vladimir Putin"),
+        ("Who is the president of Algeria?", "Algerian president Abdelmadjid Tebboune"),
+    ],
+)
+def test_the_president_of_a_country_is_not_the_other_countrys(kb, question, president):
+    answer = kb.ask(question)
+    assert not answer.abstained and president in answer.text
