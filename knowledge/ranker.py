@@ -15,6 +15,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from .attachment import attachments, conflicts
+from .negation import negates
 from .query import CAPITAL_CREDIT, VARIANT_CREDIT, Query
 from .text import fold, stem, words
 
@@ -37,7 +38,8 @@ INTENT_BONUS = {
 UNKNOWN_ENTITY_PENALTY = 0.45
 MISSING_ENTITY_PENALTY = 0.5
 # a fact that attaches the asked word to another name ('the capital of Algeria' for 'the
-# capital of Russia'): knowledge/attachment.py
+# capital of Russia', knowledge/attachment.py), or that negates nothing when the question
+# negates (knowledge/negation.py)
 CONTRADICTION_PENALTY = 1.0
 FUZZ_WEIGHT = 0.08
 ATTRIBUTE_BONUS = 0.1
@@ -129,6 +131,8 @@ def score(
     # 'the capital of Russia': a fact that gives the capital of another country misses Russia
     attached = attachments(query.text) if query.lang == "en" else frozenset()
     asked_words = {head for head, _ in attached}  # a fact without them cannot contradict
+    # 'Who did not sign?': a sentence that negates nothing answers the opposite question
+    negated = query.lang == "en" and negates(query.text)
     wording = _wording(query, rows)
     forms = [
         (
@@ -177,6 +181,8 @@ def score(
             contradicted = conflicts(attached, said)
             missing += contradicted
             bonus -= (CONTRADICTION_PENALTY - MISSING_ENTITY_PENALTY) * contradicted
+        if negated and not (negates(row["text"]) or negates(row.get("previous_text") or "")):
+            bonus -= CONTRADICTION_PENALTY
         coverage = got / total
         bonus += PLACE_BONUS * places
         if row["kind"] == "infobox" and _names_attribute(query, row["text"]):

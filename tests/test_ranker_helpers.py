@@ -164,3 +164,20 @@ def test_a_fact_that_attaches_the_asked_word_to_another_name_misses_the_name():
     assert [scored[i].missing for i in (1, 2)] == [1, 0]
     assert scored[3].missing >= 1  # said by the sentence it is quoted with
     assert scored[2].score - scored[1].score >= ranker.CONTRADICTION_PENALTY
+
+
+def test_a_question_that_negates_is_not_answered_by_a_fact_that_negates_nothing():
+    terms = [Term("sign", "sign", 1.0), Term("treaty", "treati", 1.0)]
+    asked = Query("Who did not sign the treaty?", "en", "who", terms, "who not sign treaty")
+    rows = [
+        {**_row(1, "Algeria signed the treaty.", "algeria sign treati", ""), "kind": "sentence"},
+        {
+            **_row(2, "Libya did not sign the treaty.", "libya not sign treati", ""),
+            "kind": "sentence",
+        },
+    ]
+    scored = {c.id: c.score for c in ranker.score(asked, rows)}
+    assert scored[2] - scored[1] >= ranker.CONTRADICTION_PENALTY
+    plain = Query("Who signed the treaty?", "en", "who", terms, "who sign treaty")
+    unpenalised = {c.id: c.score for c in ranker.score(plain, rows)}
+    assert unpenalised[1] >= unpenalised[2] - 0.1

@@ -335,3 +335,8 @@ def test_the_capital_of_another_country_is_no_answer(kb):
 def test_the_president_of_a_country_is_not_the_other_countrys(kb, question, president):
     answer = kb.ask(question)
     assert not answer.abstained and president in answer.text
+
+
+def test_a_question_that_negates_is_not_answered_with_a_sentence_that_does_not(kb):
+    assert kb.ask("When did Putin not visit Algeria?").abstained
+    assert not kb.ask("When did Putin visit Algeria?").abstained
