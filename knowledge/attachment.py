@@ -3,8 +3,9 @@ Algerian president'.
 
 A question about the capital of Russia is not answered by a sentence about the capital of
 Algeria, though it names Russia elsewhere ('Algerian-Russian commission'). These pure functions
-read "<word> of <Name>" and "<Name>'s <word>" pairs from English text, and count the pairs of a
-question that a fact contradicts: it attaches the same word to other names only.
+read "<word> of <Name>", "<Name>'s <word>" and "<Demonym> <word>" pairs from English text (a
+demonym or a capital stands for its country: 'Russian', 'Moscow' -> Russia), and count the
+pairs of a question that a fact contradicts: it attaches the same word to other names only.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def _head(word: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def attachments(text: str) -> frozenset[tuple[str, str]]:
-    """(stem of the word, folded name) for each "word of Name" and "Name's word" in `text`."""
+    """(stem of the word, folded name) for each "word of Name", "Name's word" and "Demonym
+    word" in `text`."""
     found = set()
     for word, raw, owns in OF_RE.findall(text):
         if not owns:  # in 'one of Oppman's friends' the name owns the friends, not 'one'
