@@ -19,8 +19,9 @@ INTENT_FLAG = {"when": "d", "quantity": "q", "who": "p", "where": "l", "why": "c
 
 # Bump when BASE_FEATURES or the way candidates are found change (3: German, Spanish and
 # other Latin-script questions are no longer read as English or French; 4: nor as reading
-# English for the English words they share).
-FEATURE_VERSION = 5
+# English for the English words they share; 5: place; 6: Spanish and German place names, and
+# the contradictions of an English question, in the lexical score).
+FEATURE_VERSION = 6
 
 BASE_FEATURES = (
     "lexical",  # the hand-built lexical score of knowledge/ranker.py, clipped to [-2, 2]

@@ -304,6 +304,50 @@ def fit_listwise(
     return Linear(tuple(features.FEATURES), mean, scale, result.x, 0.0)
 
 
+def extend(
+    ranker: Linear,
+    new: list[str],
+    x: np.ndarray,
+    y: np.ndarray,
+    qid: np.ndarray,
+    qweight: np.ndarray,
+    lam: float = 1e-3,
+) -> tuple[Linear, float, float]:
+    """The ranker with weights fitted for the features `new` only (raw units, L2 `lam`),
+    every other weight held: the same conditional logit as `fit_listwise`, with the held
+    part as an offset. Also the loss before and after."""
+    from scipy.optimize import minimize
+
+    columns = [features.FEATURES.index(name) for name in new]
+    offset = ranker.logits(x)
+    z = x[:, columns]
+    questions, inv = np.unique(qid, return_inverse=True)
+    positive = np.bincount(inv, weights=y, minlength=len(questions)) > 0
+    weights = qweight[questions] * positive
+    total = weights.sum()
+
+    def loss(w):
+        s = offset + z @ w
+        top = np.full(len(questions), -np.inf)
+        np.maximum.at(top, inv, s)
+        e = np.exp(s - top[inv])
+        den = np.bincount(inv, weights=e, minlength=len(questions))
+        num = np.bincount(inv, weights=e * y, minlength=len(questions))
+        value = -(weights[positive] * (np.log(num[positive]) - np.log(den[positive]))).sum()
+        share = e / den[inv]
+        right = np.where(y > 0, e / np.maximum(num[inv], 1e-300), 0.0)
+        grad = (z * (weights[inv] * (share - right))[:, None]).sum(axis=0)
+        return value / total + lam * (w @ w), grad / total + 2 * lam * w
+
+    start = np.zeros(len(columns))
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 200})
+    mean, scale, coef = ranker.mean.copy(), ranker.scale.copy(), ranker.coef.copy()
+    for column, weight in zip(columns, result.x, strict=True):
+        mean[column], scale[column], coef[column] = 0.0, 1.0, weight
+    fitted = Linear(ranker.names, mean, scale, coef, ranker.intercept)
+    return fitted, float(loss(start)[0]), float(result.fun)
+
+
 def fit_linear(x: np.ndarray, y: np.ndarray, names, weight=None, c: float = 1.0) -> Linear:
     from sklearn.linear_model import LogisticRegression
 
@@ -492,6 +536,13 @@ def main(argv: list[str] | None = None) -> int:
         "other route's model is kept as shipped",
     )
     parser.add_argument(
+        "--extend",
+        action="store_true",
+        help="fit only the weights of features the shipped ranker of this route has none for "
+        "(features added since its fit), holding its other weights, its calibrator and its "
+        "thresholds",
+    )
+    parser.add_argument(
         "--feedback",
         type=Path,
         metavar="FEEDBACK_DB",
@@ -524,6 +575,8 @@ def main(argv: list[str] | None = None) -> int:
         np.array([route(p.questions[q]["english"]) == args.route for q in p.qid], dtype=bool)
     )
     print(f"route {args.route}: {len(set(p.qid[every].tolist()))} questions")
+    if args.extend:
+        return _extend(args, p, every)
     model, oof = fit(p, every, args.l2)
     conf = confidences(model, p, oof, every)
     chosen = choose_thresholds(p, conf)
@@ -554,6 +607,36 @@ def main(argv: list[str] | None = None) -> int:
     data[args.route] = model.to_dict()
     data.setdefault("thresholds", chosen)
     data.setdefault("chosen", {})[args.route] = chosen
+    args.out.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _extend(args, p: Pool, every: np.ndarray) -> int:
+    """`--extend`: weights for the features the shipped ranker lacks, the rest as shipped."""
+    data = json.loads(args.out.read_text("utf-8"))
+    known = set(data[args.route]["ranker"]["names"])
+    new = [name for name in features.FEATURES if name not in known]
+    if not new:
+        print(f"the {args.route} ranker has a weight for every feature: nothing to extend")
+        return 0
+    held = Model.from_dict(data[args.route])
+    qweight = np.array([q["weight"] for q in p.questions], dtype=np.float64)
+    ranker, before, after = extend(
+        held.ranker, new, p.x[every], p.y[every], p.qid[every], qweight, args.l2
+    )
+    for name in new:
+        print(f"  {name}: {ranker.coef[features.FEATURES.index(name)]:+.4f}")
+    print(f"listwise loss {before:.5f} -> {after:.5f}")
+    extended = Model(ranker, held.calibrator)
+    abstain = shipped_thresholds(args.route)["ABSTAIN"]
+    for name, model in (("shipped", held), ("extended", extended)):
+        conf = confidences(model, p, _logits(model, p, every), every)
+        title = f"{name}, in sample, at the shipped ABSTAIN {abstain}"
+        print_table(title, score_table(p, conf, abstain))
+    if args.dry_run:
+        return 0
+    data[args.route] = extended.to_dict()
     args.out.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
     print(f"wrote {args.out}")
     return 0

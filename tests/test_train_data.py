@@ -102,3 +102,25 @@ def test_training_reads_vectors_even_for_a_route_that_does_not_use_them(kb):
     assert len(cands) and np.abs(dense).max() > 0.1
     _, answered, _ = kb.candidates(analyse("How much was the loan in 1963?", kb.vocab))
     assert np.all(answered[:, features.BASE_FEATURES.index("dense")] == 0)
+
+
+def test_extend_fits_only_the_new_features_and_holds_every_other_weight():
+    rng = np.random.default_rng(0)
+    questions, per = 200, 5
+    x = rng.normal(size=(questions * per, len(features.FEATURES)))
+    place = features.FEATURES.index("place")
+    lexical = features.FEATURES.index("lexical")
+    x[:, place] = rng.choice([-1.0, 0.0, 1.0], size=len(x))
+    qid = np.repeat(np.arange(questions), per)
+    # the right candidate of each question is the one its place agrees with most
+    y = np.zeros(len(x))
+    for q in range(questions):
+        rows = np.flatnonzero(qid == q)
+        y[rows[np.argmax(x[rows, place] + 0.1 * x[rows, lexical])]] = 1
+    coef = np.zeros(len(features.FEATURES))
+    coef[lexical] = 0.5
+    held = train.Linear(features.FEATURES, np.zeros_like(coef), np.ones_like(coef), coef, 0.0)
+    ranker, before, after = train.extend(held, ["place"], x, y, qid, np.ones(questions))
+    assert ranker.coef[place] > 1.0  # it learned that place decides
+    assert ranker.coef[lexical] == 0.5 and np.count_nonzero(ranker.coef) == 2
+    assert after < before

@@ -284,7 +284,7 @@ def test_a_german_question_holding_english_words_is_german(kb):
     assert "Guest: President Vladimir Putin" in answer.text
 
 
-# -- which way a relation runs, in Spanish and German ---------------------------------------
+# -- which way a relation runs, in every language ------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -307,11 +307,17 @@ def test_spanish_and_german_place_names_are_read_from_cldr(kb, question, names):
         ("¿Quién es el embajador de Argelia en Rusia?", "Boumediene Guennad"),
         ("Wer ist der russische Botschafter in Algerien?", "Valerian Shuvaev"),
         ("Wer ist der algerische Botschafter in Russland?", "Boumediene Guennad"),
+        # the fitted foreign ranker reads the place too (its `place` weight): the two envoy
+        # rows tie on the vectors
+        ("Кто посол России в Алжире?", "Valerian Shuvaev"),
+        ("Кто посол Алжира в России?", "Boumediene Guennad"),
+        ("Qui est l'ambassadeur de Russie en Algérie ?", "Valerian Shuvaev"),
+        ("Qui est l'ambassadeur d'Algérie en Russie ?", "Boumediene Guennad"),
+        ("من هو سفير روسيا في الجزائر؟", "Valerian Shuvaev"),
+        ("من هو سفير الجزائر في روسيا؟", "Boumediene Guennad"),
     ],
 )
-def test_the_envoy_asked_for_in_spanish_or_german_is_the_one_of_that_direction(
-    kb, question, envoy
-):
+def test_the_envoy_asked_for_is_the_one_of_that_direction(kb, question, envoy):
     answer = kb.ask(question)
     assert not answer.abstained and envoy in answer.text
 
