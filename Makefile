@@ -37,10 +37,12 @@ run: $(RUN_STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # `make bench BENCH_ARGS="--quick"` or `BENCH_ARGS="--only engine,ablation"` (updates those sections).
 bench: $(STAMP)

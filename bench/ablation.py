@@ -44,24 +44,43 @@ def _untranslated(question: str, lang: str, vocab) -> tuple[list[tuple[str, bool
 
 SWITCHES = (
     Switch("everything on", "", ()),
-    Switch("no foreign lexicons", "data/lexicon/ru.tsv, fr.tsv, ar.tsv",
-           ((lexicon, "foreign", lambda lang: lexicon.ForeignLexicon({}, 1)),)),
-    Switch("no synonyms", "data/lexicon/synonyms-en.tsv (terms.py SYNONYM_CREDIT)",
-           ((lexicon, "synonyms", lambda: {}),)),
-    Switch("no stop words", "data/lexicon/stopwords-*.txt",
-           ((lexicon, "stopwords", lambda lang: frozenset()),)),
-    Switch("no question words", "data/lexicon/questionwords-en.tsv",
-           ((lexicon, "question_words", lambda: {}),)),
-    Switch("no transliteration", "names.py transliterate (all of it)",
-           ((translate, "transliterate", lambda *a: None),)),
-    Switch("no phonetic rules", "names.py PHONETIC_RULES",
-           ((names, "PHONETIC_RULES", ()),)),
-    Switch("no consonant skeletons", "names.py SKELETON_TABLE / _by_skeleton",
-           ((names, "_by_skeleton", lambda *a: None),)),
-    Switch("no CLDR place names", "translate.py _place",
-           ((translate, "_place", lambda *a: None),)),
-    Switch("no translate.py", "translate.py to_english (with lexicons, names, places)",
-           ((query, "to_english", _untranslated),)),
+    Switch(
+        "no foreign lexicons",
+        "data/lexicon/ru.tsv, fr.tsv, ar.tsv",
+        ((lexicon, "foreign", lambda lang: lexicon.ForeignLexicon({}, 1)),),
+    ),
+    Switch(
+        "no synonyms",
+        "data/lexicon/synonyms-en.tsv (terms.py SYNONYM_CREDIT)",
+        ((lexicon, "synonyms", lambda: {}),),
+    ),
+    Switch(
+        "no stop words",
+        "data/lexicon/stopwords-*.txt",
+        ((lexicon, "stopwords", lambda lang: frozenset()),),
+    ),
+    Switch(
+        "no question words",
+        "data/lexicon/questionwords-en.tsv",
+        ((lexicon, "question_words", lambda: {}),),
+    ),
+    Switch(
+        "no transliteration",
+        "names.py transliterate (all of it)",
+        ((translate, "transliterate", lambda *a: None),),
+    ),
+    Switch("no phonetic rules", "names.py PHONETIC_RULES", ((names, "PHONETIC_RULES", ()),)),
+    Switch(
+        "no consonant skeletons",
+        "names.py SKELETON_TABLE / _by_skeleton",
+        ((names, "_by_skeleton", lambda *a: None),),
+    ),
+    Switch("no CLDR place names", "translate.py _place", ((translate, "_place", lambda *a: None),)),
+    Switch(
+        "no translate.py",
+        "translate.py to_english (with lexicons, names, places)",
+        ((query, "to_english", _untranslated),),
+    ),
 )
 
 
@@ -143,8 +162,12 @@ def render(results: dict[str, dict[tuple[str, str], list[int]] | str]) -> str:
     names_ = list(results)
     base = results[names_[0]]
     keys = list(base)
-    headers = ["switched off", "resource", *(f"{c} {g} (n={base[(c, g)][1]})" for c, g in keys),
-               "verdict"]
+    headers = [
+        "switched off",
+        "resource",
+        *(f"{c} {g} (n={base[(c, g)][1]})" for c, g in keys),
+        "verdict",
+    ]
     rows = []
     for switch in SWITCHES:
         if switch.name not in results:
@@ -154,9 +177,14 @@ def render(results: dict[str, dict[tuple[str, str], list[int]] | str]) -> str:
             rows.append([switch.name, switch.what, *("–" for _ in keys), f"needed: {got}"])
             continue
         deltas = [got[k][0] - base[k][0] for k in keys]
-        rows.append([switch.name, switch.what or "–",
-                     *(cell(*got[k], base[k][0]) for k in keys),
-                     "–" if switch.name == names_[0] else verdict(deltas)])
+        rows.append(
+            [
+                switch.name,
+                switch.what or "–",
+                *(cell(*got[k], base[k][0]) for k in keys),
+                "–" if switch.name == names_[0] else verdict(deltas),
+            ]
+        )
     return common.table(headers, rows)
 
 

@@ -51,7 +51,8 @@ def _fake_api():
 def available() -> str | None:
     """Why the end-to-end benchmark cannot run here, or None when it can."""
     missing = [
-        p for p in ("tests/fake_bot_api.py", "bot/app.py", "handlers/__init__.py")
+        p
+        for p in ("tests/fake_bot_api.py", "bot/app.py", "handlers/__init__.py")
         if not (common.ROOT / p).is_file()
     ]
     if missing:
@@ -73,8 +74,15 @@ def _wait(predicate, timeout: float, step: float = 0.01) -> bool:
     return predicate()
 
 
-def load_run(name: str, cmd: list[str], env: dict[str, str], users: int, per_user: int,
-             questions: list[str], work: Path) -> dict:
+def load_run(
+    name: str,
+    cmd: list[str],
+    env: dict[str, str],
+    users: int,
+    per_user: int,
+    questions: list[str],
+    work: Path,
+) -> dict:
     """Start a bot, warm it up, send users × per_user questions at once, measure, stop it."""
     fake, timed_api = _fake_api()
     api = timed_api(token=TOKEN)
@@ -87,13 +95,18 @@ def load_run(name: str, cmd: list[str], env: dict[str, str], users: int, per_use
     with server, open(log_path, "w") as log_file:
         # A journal per run: each fake server numbers its updates from 1 again, and a bot
         # skips the update ids its journal holds as done (they look redelivered).
-        env = {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-               "QABOT_JOURNAL": str(work / f"{slug}.journal.db")}
+        env = {
+            **env,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": server.base_url,
+            "QABOT_JOURNAL": str(work / f"{slug}.journal.db"),
+        }
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=work, stdout=log_file, stderr=log_file)
         try:
-            if not _wait(lambda: api.calls_to("getUpdates") or proc.poll() is not None,
-                         START_TIMEOUT):
+            if not _wait(
+                lambda: api.calls_to("getUpdates") or proc.poll() is not None, START_TIMEOUT
+            ):
                 raise RuntimeError(f"{name}: no getUpdates within {START_TIMEOUT} s")
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with {proc.returncode}; see {log_path}")
@@ -189,7 +202,8 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
     db = work / "qabot.db"
     built = common.run_measured(
         [str(common.QABOT), "ingest", "--replace", "--db", str(db), str(common.SEED)],
-        env=common.base_env(HOME=str(work)), cwd=work,
+        env=common.base_env(HOME=str(work)),
+        cwd=work,
     )
     if built.returncode != 0:
         raise RuntimeError(f"qabot ingest failed: {built.stderr[-500:]}")
@@ -211,19 +225,34 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         results[name] = load_run(name, cmd, run_env, users, per_user, questions, work)
     profile = common.out_dir() / "profile-e2e-qabot.txt"
     common.log("   e2e: qabot run without AIORateLimiter, under pyinstrument")
-    load_run("profiled", [py, "-m", "pyinstrument", "-r", "text", "-o", str(profile), "-m",
-                          "bench.qabot_unlimited"],
-             {**env, "PYTHONPATH": str(common.ROOT), "QABOT_DB": str(db)},
-             users, per_user, questions, work)
+    load_run(
+        "profiled",
+        [py, "-m", "pyinstrument", "-r", "text", "-o", str(profile), "-m", "bench.qabot_unlimited"],
+        {**env, "PYTHONPATH": str(common.ROOT), "QABOT_DB": str(db)},
+        users,
+        per_user,
+        questions,
+        work,
+    )
     rows = []
     for r in results.values():
         lat = r["latency"]
-        rows.append([
-            r["name"], f"{r['answered']}/{r['sent']}", r["seconds"], r["throughput"],
-            lat.p50 if lat else float("nan"), lat.p99 if lat else float("nan"),
-            r["non_200"], r["handler_errors"], r["extra_messages"], r["rss_mb"],
-            r["ready_s"], r["exit"],
-        ])
+        rows.append(
+            [
+                r["name"],
+                f"{r['answered']}/{r['sent']}",
+                r["seconds"],
+                r["throughput"],
+                lat.p50 if lat else float("nan"),
+                lat.p99 if lat else float("nan"),
+                r["non_200"],
+                r["handler_errors"],
+                r["extra_messages"],
+                r["rss_mb"],
+                r["ready_s"],
+                r["exit"],
+            ]
+        )
     qabot, echo_rl = results["qabot run"], results["echo bot + AIORateLimiter"]
     echo, unlimited = results["echo bot"], results["qabot run without AIORateLimiter"]
     ratio_rl = qabot["throughput"] / echo_rl["throughput"] if echo_rl["throughput"] else 0.0
@@ -242,9 +271,20 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         "the bot process (VmHWM from /proc, read before stopping it).",
         "",
         common.table(
-            ["bot", "answered", "seconds", "replies/s", "latency p50 ms", "latency p99 ms",
-             "non-200 sends", "handler errors", "extra messages", "peak RSS MB",
-             "start → polling s", "exit code"],
+            [
+                "bot",
+                "answered",
+                "seconds",
+                "replies/s",
+                "latency p50 ms",
+                "latency p99 ms",
+                "non-200 sends",
+                "handler errors",
+                "extra messages",
+                "peak RSS MB",
+                "start → polling s",
+                "exit code",
+            ],
             rows,
         ),
         "",
@@ -265,16 +305,32 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         f"({qabot['rss_mb']:.0f} MB); errors: {errors}.",
     ]
     if profile.exists():
-        md += ["", "Where the bot's time goes under this load (qabot without the limiter, "
-               f"pyinstrument; full report `bench/out/{profile.name}`):", "",
-               common.top_frames(profile, 45)]
+        md += [
+            "",
+            "Where the bot's time goes under this load (qabot without the limiter, "
+            f"pyinstrument; full report `bench/out/{profile.name}`):",
+            "",
+            common.top_frames(profile, 45),
+        ]
     targets = [
-        ("e2e throughput ÷ echo bot (same rate limiter)", f"{ratio_rl:.2f}",
-         f"≥ {TARGET_THROUGHPUT_RATIO}", ratio_rl >= TARGET_THROUGHPUT_RATIO),
-        ("e2e throughput ÷ plain echo bot (no limiter)", f"{ratio_plain:.2f}",
-         f"≥ {TARGET_THROUGHPUT_RATIO}", ratio_plain >= TARGET_THROUGHPUT_RATIO),
-        ("e2e peak RSS of qabot run", f"{qabot['rss_mb']:.0f} MB", f"≤ {TARGET_RSS_MB:.0f} MB",
-         qabot["rss_mb"] <= TARGET_RSS_MB),
+        (
+            "e2e throughput ÷ echo bot (same rate limiter)",
+            f"{ratio_rl:.2f}",
+            f"≥ {TARGET_THROUGHPUT_RATIO}",
+            ratio_rl >= TARGET_THROUGHPUT_RATIO,
+        ),
+        (
+            "e2e throughput ÷ plain echo bot (no limiter)",
+            f"{ratio_plain:.2f}",
+            f"≥ {TARGET_THROUGHPUT_RATIO}",
+            ratio_plain >= TARGET_THROUGHPUT_RATIO,
+        ),
+        (
+            "e2e peak RSS of qabot run",
+            f"{qabot['rss_mb']:.0f} MB",
+            f"≤ {TARGET_RSS_MB:.0f} MB",
+            qabot["rss_mb"] <= TARGET_RSS_MB,
+        ),
         ("e2e errors (qabot run)", str(errors), "0", errors == 0),
     ]
     return "\n".join(md), targets

@@ -96,8 +96,10 @@ def accuracy_rows(counts: dict[Key, dict[str, list[int]]], systems: Sequence[str
             n = max(c[1] for c in cells.values())
             rows.append([*key, n, *(_share(cells.get(s)) for s in systems)])
         if len(keys) > 1:
-            merged = {s: [sum(counts[k][s][i] for k in keys if s in counts[k]) for i in (0, 1)]
-                      for s in systems}
+            merged = {
+                s: [sum(counts[k][s][i] for k in keys if s in counts[k]) for i in (0, 1)]
+                for s in systems
+            }
             n = max(c[1] for c in merged.values())
             rows.append([dataset, "all", "all", n, *(_share(merged[s]) for s in systems)])
     return rows
@@ -293,8 +295,9 @@ def grade_set(data: DataSet, kb: KnowledgeBase, others: dict) -> list[tuple[Key,
     return out
 
 
-def time_interleaved(calls: dict[str, Callable[[str], object]], questions: Sequence[str],
-                     rounds: int) -> dict[str, list[float]]:
+def time_interleaved(
+    calls: dict[str, Callable[[str], object]], questions: Sequence[str], rounds: int
+) -> dict[str, list[float]]:
     """Each call on each question in turn, so load on the machine hits them alike."""
     for question in questions[:10]:  # warm-up
         for fn in calls.values():
@@ -376,10 +379,21 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
     common.log(f"   ingest throughput ({len(articles)} articles)")
     with_s, facts = timed_build(articles, work / "fresh.db", embedder)
     without_s, _ = timed_build(articles, work / "stub.db", StubEmbedder(embedder.dim))
-    ingest = [[f"{sets[0].name} articles", len(articles), facts, with_s, facts / with_s,
-               without_s, facts / without_s]]
-    bases = {data.name: cached_base(data.name.split()[0].lower().replace(".", ""),
-                                    data.articles) for data in sets}
+    ingest = [
+        [
+            f"{sets[0].name} articles",
+            len(articles),
+            facts,
+            with_s,
+            facts / with_s,
+            without_s,
+            facts / without_s,
+        ]
+    ]
+    bases = {
+        data.name: cached_base(data.name.split()[0].lower().replace(".", ""), data.articles)
+        for data in sets
+    }
 
     # Accuracy: qabot and the baselines on every case.
     memo = MemoEmbedder(embedder)
@@ -397,9 +411,13 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
     bm25 = BM25(load_facts(kb.db))
     common.log(f"   timing {len(questions)} questions")
     times = time_interleaved(
-        {"qabot kb.ask": kb.ask, "e5 query embedding alone": lambda q: embedder.queries([q]),
-         "BM25 (bm25s) query": bm25.top},
-        questions, rounds=1 if quick else 2,
+        {
+            "qabot kb.ask": kb.ask,
+            "e5 query embedding alone": lambda q: embedder.queries([q]),
+            "BM25 (bm25s) query": bm25.top,
+        },
+        questions,
+        rounds=1 if quick else 2,
     )
     facts_small = kb.db.execute("select count(*) from facts").fetchone()[0]
     kb.close()
@@ -415,7 +433,8 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
     facts_big = kb.db.execute("select count(*) from facts").fetchone()[0]
     big_times = time_interleaved(
         {"qabot kb.ask": kb.ask, "e5 query embedding alone": lambda q: embedder.queries([q])},
-        questions[: 40 if quick else 120], rounds=1,
+        questions[: 40 if quick else 120],
+        rounds=1,
     )
     kb.close()
 
@@ -448,13 +467,25 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         "each call timed in turn on the same question, after a warm-up; `kb.ask` embeds the "
         "question itself (no cache).",
         "",
-        common.table(["call", "n", "mean ms", "p99 ms", "mean ÷ e5", "p99 ÷ e5", "mean ÷ BM25",
-                      "p99 ÷ BM25"], lat),
+        common.table(
+            [
+                "call",
+                "n",
+                "mean ms",
+                "p99 ms",
+                "mean ÷ e5",
+                "p99 ÷ e5",
+                "mean ÷ BM25",
+                "p99 ÷ BM25",
+            ],
+            lat,
+        ),
         "",
         f"At {BIG} articles ({facts_big} facts; the {len(sources)} external articles copied "
         "under other titles, with the vectors of the passages they copy; built once in "
         f"bench/out/{big_path.name}"
-        + (f", {big_build:.0f} s" if not math.isnan(big_build) else ", reused") + "):",
+        + (f", {big_build:.0f} s" if not math.isnan(big_build) else ", reused")
+        + "):",
         "",
         common.table(["call", "n", "mean ms", "p99 ms", "mean ÷ e5", "p99 ÷ e5"], big_lat),
         "",
@@ -464,26 +495,58 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         "without embeddings: the same build with a stub embedder that returns a constant "
         "vector.",
         "",
-        common.table(["set", "articles", "facts", "with embeddings s", "facts/s",
-                      "without s", "facts/s without"], ingest),
+        common.table(
+            [
+                "set",
+                "articles",
+                "facts",
+                "with embeddings s",
+                "facts/s",
+                "without s",
+                "facts/s without",
+            ],
+            ingest,
+        ),
         "",
         "### Start to the first answer",
         "",
-        f"`qabot ask \"{COLD_QUESTION}\"` as a new process (the answer needs the question's "
+        f'`qabot ask "{COLD_QUESTION}"` as a new process (the answer needs the question\'s '
         "vector, so the model is loaded). CPU s: user + system time of the process, which "
         "a busy machine inflates less than wall time.",
         "",
-        common.table(["run", "n", "median s", "min s", "max s", "median CPU s"],
-                     [[name, len(s), median([w for w, _ in s]), min(w for w, _ in s),
-                       max(w for w, _ in s), median([c for _, c in s])]
-                      for name, s in starts.items()]),
+        common.table(
+            ["run", "n", "median s", "min s", "max s", "median CPU s"],
+            [
+                [
+                    name,
+                    len(s),
+                    median([w for w, _ in s]),
+                    min(w for w, _ in s),
+                    max(w for w, _ in s),
+                    median([c for _, c in s]),
+                ]
+                for name, s in starts.items()
+            ],
+        ),
     ]
     targets = [
-        ("answer p99 ÷ query-embedding p99 (XQuAD base)", f"{ask_ratio:.2f}",
-         f"≤ {TARGET_P99_RATIO}", ask_ratio <= TARGET_P99_RATIO),
-        (f"answer p99 ÷ query-embedding p99 ({BIG} articles)", f"{big_ratio:.2f}",
-         f"≤ {TARGET_P99_RATIO}", big_ratio <= TARGET_P99_RATIO),
-        ("cold start to the first answer (with the model)", f"{cold:.2f} s",
-         f"≤ {TARGET_COLD_S} s", cold <= TARGET_COLD_S),
+        (
+            "answer p99 ÷ query-embedding p99 (XQuAD base)",
+            f"{ask_ratio:.2f}",
+            f"≤ {TARGET_P99_RATIO}",
+            ask_ratio <= TARGET_P99_RATIO,
+        ),
+        (
+            f"answer p99 ÷ query-embedding p99 ({BIG} articles)",
+            f"{big_ratio:.2f}",
+            f"≤ {TARGET_P99_RATIO}",
+            big_ratio <= TARGET_P99_RATIO,
+        ),
+        (
+            "cold start to the first answer (with the model)",
+            f"{cold:.2f} s",
+            f"≤ {TARGET_COLD_S} s",
+            cold <= TARGET_COLD_S,
+        ),
     ]
     return "\n".join(md), targets

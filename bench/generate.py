@@ -68,23 +68,46 @@ MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
 GOODS = (
-    "wheat", "natural gas", "steel", "machinery", "fertiliser", "medicines", "timber",
-    "copper", "rice", "vehicles", "textiles", "coffee",
+    "wheat",
+    "natural gas",
+    "steel",
+    "machinery",
+    "fertiliser",
+    "medicines",
+    "timber",
+    "copper",
+    "rice",
+    "vehicles",
+    "textiles",
+    "coffee",
 )
 PROJECTS = (
-    "a hydroelectric dam", "a steel plant", "a railway line", "a deep-water port",
-    "a university campus", "a cement works", "a gas pipeline", "a national library",
+    "a hydroelectric dam",
+    "a steel plant",
+    "a railway line",
+    "a deep-water port",
+    "a university campus",
+    "a cement works",
+    "a gas pipeline",
+    "a national library",
 )
 CURRENCIES = ("dollars", "euros", "rubles", "francs", "pounds")
-TREATY = ("Friendship", "Trade", "Navigation", "Cultural Cooperation", "Air Transport",
-          "Fisheries", "Double Taxation", "Scientific Exchange")
+TREATY = (
+    "Friendship",
+    "Trade",
+    "Navigation",
+    "Cultural Cooperation",
+    "Air Transport",
+    "Fisheries",
+    "Double Taxation",
+    "Scientific Exchange",
+)
 FILLER = (
     "Relations were described by both governments as cordial and pragmatic.",
     "Observers noted that the two sides preferred quiet diplomacy to public declarations.",
     "Academic exchanges grew steadily, with several hundred students studying abroad each year.",
     "Trade fairs and cultural weeks were held in both capitals during this period.",
-    "Both countries took part in regional forums and generally voted alike at the United "
-    "Nations.",
+    "Both countries took part in regional forums and generally voted alike at the United Nations.",
 )
 
 
@@ -200,8 +223,9 @@ def article(rng: random.Random, a: Country, b: Country) -> Generated:
         "",
         "| Guest | Host | Place of visit | Date of visit | Notes |",
     ]
-    questions.append((f"How much trade was there between {a.name} and {b.name} in {year}?",
-                      exports))
+    questions.append(
+        (f"How much trade was there between {a.name} and {b.name} in {year}?", exports)
+    )
     visit_year = start + rng.randint(5, 20)
     for _ in range(rng.randint(3, 6)):
         visit_year += rng.randint(1, 9)
@@ -210,8 +234,7 @@ def article(rng: random.Random, a: Country, b: Country) -> Generated:
         place = b.capital if outward else a.capital
         date = _date(rng, visit_year)
         lines.append(
-            f"| {rng.choice(TITLES)} {guest} | {rng.choice(TITLES)} {host} | {place} | "
-            f"{date} | |"
+            f"| {rng.choice(TITLES)} {guest} | {rng.choice(TITLES)} {host} | {place} | {date} | |"
         )
         questions.append((f"When did {guest.split()[-1]} visit {place}?", date))
     lines.append("")

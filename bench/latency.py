@@ -40,14 +40,10 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
             for system, fn in systems.items():
                 for group, qs in groups.items():
                     times[system][group] += common.time_each(fn, qs)
-        stats = {
-            s: common.Stats.of([t for g in groups for t in times[s][g]]) for s in systems
-        }
+        stats = {s: common.Stats.of([t for g in groups for t in times[s][g]]) for s in systems}
         whatif = _memoised_fold(kb, everything, rounds)
         qabot = stats["qabot kb.ask"]
-        slowest = sorted(
-            everything, key=lambda q: -min(_once(kb.ask, q) for _ in range(3))
-        )[:10]
+        slowest = sorted(everything, key=lambda q: -min(_once(kb.ask, q) for _ in range(3)))[:10]
         profile_md = ""
         if qabot.p99 > TARGET_P99_MS:
             path = common.profile_calls("latency", kb.ask, slowest * 20)
@@ -77,13 +73,21 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
     for group in groups:
         g = {s: common.Stats.of(times[s][group]) for s in systems}
         by_group.append(
-            [group, len(groups[group])]
-            + [g[s].p50 for s in systems]
-            + [g[s].p99 for s in systems]
+            [group, len(groups[group])] + [g[s].p50 for s in systems] + [g[s].p99 for s in systems]
         )
     names = list(systems)
-    rows.append([WHATIF, whatif.n, whatif.mean, whatif.p50, whatif.p99, whatif.worst,
-                 qabot.mean / whatif.mean, qabot.p99 / whatif.p99])
+    rows.append(
+        [
+            WHATIF,
+            whatif.n,
+            whatif.mean,
+            whatif.p50,
+            whatif.p99,
+            whatif.worst,
+            qabot.mean / whatif.mean,
+            qabot.p99 / whatif.p99,
+        ]
+    )
     md = [
         "## 1. Answer latency on the seed",
         "",
@@ -94,8 +98,16 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         "round by round.",
         "",
         common.table(
-            ["system", "n", "mean ms", "p50 ms", "p99 ms", "worst ms", "qabot mean ÷ this",
-             "qabot p99 ÷ this"],
+            [
+                "system",
+                "n",
+                "mean ms",
+                "p50 ms",
+                "p99 ms",
+                "worst ms",
+                "qabot mean ÷ this",
+                "qabot p99 ÷ this",
+            ],
             rows,
         ),
         "",
@@ -121,8 +133,14 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         f"({qabot.p99:.2f} ms).",
         profile_md,
     ]
-    targets = [("seed answer p99", f"{qabot.p99:.2f} ms", f"≤ {TARGET_P99_MS} ms",
-                qabot.p99 <= TARGET_P99_MS)]
+    targets = [
+        (
+            "seed answer p99",
+            f"{qabot.p99:.2f} ms",
+            f"≤ {TARGET_P99_MS} ms",
+            qabot.p99 <= TARGET_P99_MS,
+        )
+    ]
     return "\n".join(md), targets
 
 

@@ -111,8 +111,16 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         figures[(label, "qabot")] = qabot_acc
         with KnowledgeBase.open(db_path) as kb:
             top1 = accuracy(cases, [_never_abstain(kb, c["q"]) for c in cases])
-        rows.append([label, "qabot (kb.ask)", *(qabot_acc.get(g, 0.0) for g in GROUPS),
-                     qabot_acc["balanced"], top1.get("en", 0.0), "confidence 0.5"])
+        rows.append(
+            [
+                label,
+                "qabot (kb.ask)",
+                *(qabot_acc.get(g, 0.0) for g in GROUPS),
+                qabot_acc["balanced"],
+                top1.get("en", 0.0),
+                "confidence 0.5",
+            ]
+        )
         for cls in (BM25, WRatioScan):
             system = cls(facts)
             threshold = thresholds[cls.name]
@@ -120,15 +128,29 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
             acc = accuracy(cases, answers_at(system, cases, found, threshold))
             figures[(label, cls.name)] = acc
             top1 = accuracy(cases, answers_at(system, cases, found, float("-inf")))
-            rows.append([label, cls.name, *(acc.get(g, 0.0) for g in GROUPS), acc["balanced"],
-                         top1.get("en", 0.0), f"{threshold:.3g}"])
+            rows.append(
+                [
+                    label,
+                    cls.name,
+                    *(acc.get(g, 0.0) for g in GROUPS),
+                    acc["balanced"],
+                    top1.get("en", 0.0),
+                    f"{threshold:.3g}",
+                ]
+            )
             if (label, cases) != (tune_label, tune_cases):
                 own, own_acc = tune(system, cases)
-                oracle_rows.append([label, cls.name, f"{own:.3g}", own_acc["en"],
-                                    own_acc["oos"], own_acc["balanced"]])
-    counts = {
-        label: Counter(group_of(c) for c in cases) for label, cases, _ in datasets
-    }
+                oracle_rows.append(
+                    [
+                        label,
+                        cls.name,
+                        f"{own:.3g}",
+                        own_acc["en"],
+                        own_acc["oos"],
+                        own_acc["balanced"],
+                    ]
+                )
+    counts = {label: Counter(group_of(c) for c in cases) for label, cases, _ in datasets}
     md = [
         "## 2. Answer quality against baselines",
         "",
@@ -157,16 +179,19 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
             "(tuned on the test data, so optimistic): BM25 scores are not on a fixed scale, "
             "and a threshold tuned on one article drifts when others are loaded.",
             "",
-            common.table(["data set", "system", "threshold", "en", "oos", "balanced"],
-                         oracle_rows),
+            common.table(["data set", "system", "threshold", "en", "oos", "balanced"], oracle_rows),
         ]
     targets = []
     for label, _, _ in datasets:
         q = figures[(label, "qabot")]
         best = max(figures[(label, n)]["balanced"] for n in (BM25.name, WRatioScan.name))
         targets.append(
-            (f"quality on {label.split(',')[0]}: qabot balanced vs best baseline",
-             f"{q['balanced']:.3f} vs {best:.3f}", "qabot ahead", q["balanced"] > best)
+            (
+                f"quality on {label.split(',')[0]}: qabot balanced vs best baseline",
+                f"{q['balanced']:.3f} vs {best:.3f}",
+                "qabot ahead",
+                q["balanced"] > best,
+            )
         )
     return "\n".join(md), targets
 

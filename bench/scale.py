@@ -47,8 +47,14 @@ def build_size(size: int, where) -> tuple[float, float, list[generate.Generated]
     texts = [("algeria-russia-relations.txt", seed_text())]
     texts += [(f"synthetic-{i:05d}.txt", g.text) for i, g in enumerate(items)]
     db_path = where / f"scale-{size}.db"
-    bar = tqdm(total=len(texts), desc=f"building {size} articles", unit="article",
-               file=sys.stderr, mininterval=0.5, leave=False)
+    bar = tqdm(
+        total=len(texts),
+        desc=f"building {size} articles",
+        unit="article",
+        file=sys.stderr,
+        mininterval=0.5,
+        leave=False,
+    )
     start = time.perf_counter()
     try:
         build(
@@ -90,9 +96,18 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         spec_path.write_text(json.dumps(spec), "utf-8")
         wratio_count = 60 if size <= 1000 else 20
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.scale_worker", str(where / f"scale-{size}.db"),
-             str(spec_path), str(wratio_count)],
-            capture_output=True, text=True, timeout=600, cwd=common.ROOT,
+            [
+                sys.executable,
+                "-m",
+                "bench.scale_worker",
+                str(where / f"scale-{size}.db"),
+                str(spec_path),
+                str(wratio_count),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=common.ROOT,
         )
         if proc.returncode != 0:
             raise RuntimeError(f"scale_worker failed at {size} articles: {proc.stderr[-800:]}")
@@ -160,9 +175,21 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         "marked.",
         "",
         common.table(
-            ["articles", "facts", "build s", "build ms/article", "DB MB", "open ms",
-             "qabot p50", "qabot p99", "WRatio p50", "WRatio p99", "WRatio p50 ÷ qabot p50",
-             "RSS MB", "right"],
+            [
+                "articles",
+                "facts",
+                "build s",
+                "build ms/article",
+                "DB MB",
+                "open ms",
+                "qabot p50",
+                "qabot p99",
+                "WRatio p50",
+                "WRatio p99",
+                "WRatio p50 ÷ qabot p50",
+                "RSS MB",
+                "right",
+            ],
             rows,
         ),
         "",
@@ -188,12 +215,24 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
     if quick:
         md.append("\n--quick: 10,000 articles are measured only in a full run.")
     targets = [
-        ("answer p99 at 1,000 articles", f"{at1000['qabot'].p99:.1f} ms",
-         f"≤ {TARGET_P99_1000_MS:.0f} ms", at1000["qabot"].p99 <= TARGET_P99_1000_MS),
-        ("answer time growth (exponent, p50/p99)", f"{exp50:.2f} / {exp99:.2f}",
-         f"< {SUBLINEAR_EXPONENT}", sub),
-        ("build 1,000 articles", f"{at1000['build_s']:.1f} s", f"< {TARGET_BUILD_1000_S:.0f} s",
-         at1000["build_s"] < TARGET_BUILD_1000_S),
+        (
+            "answer p99 at 1,000 articles",
+            f"{at1000['qabot'].p99:.1f} ms",
+            f"≤ {TARGET_P99_1000_MS:.0f} ms",
+            at1000["qabot"].p99 <= TARGET_P99_1000_MS,
+        ),
+        (
+            "answer time growth (exponent, p50/p99)",
+            f"{exp50:.2f} / {exp99:.2f}",
+            f"< {SUBLINEAR_EXPONENT}",
+            sub,
+        ),
+        (
+            "build 1,000 articles",
+            f"{at1000['build_s']:.1f} s",
+            f"< {TARGET_BUILD_1000_S:.0f} s",
+            at1000["build_s"] < TARGET_BUILD_1000_S,
+        ),
     ]
     return "\n".join(md), targets
 
@@ -222,8 +261,9 @@ def plot(results: list[dict]):
     left.plot(sizes, [r["wratio"].p99 for r in results], "s--", label="WRatio full scan p99")
     ref = results[0]["wratio"].p50
     left.plot(sizes, [ref * s / sizes[0] for s in sizes], ":", color="grey", label="linear")
-    left.set(xscale="log", yscale="log", xlabel="articles", ylabel="ms per question",
-             title="Answer time")
+    left.set(
+        xscale="log", yscale="log", xlabel="articles", ylabel="ms per question", title="Answer time"
+    )
     left.grid(True, which="both", alpha=0.3)
     left.legend(fontsize=8)
     right.plot(sizes, [r["build_s"] for r in results], "o-", label="build time (s)")

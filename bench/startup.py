@@ -51,15 +51,36 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         cmd, mode = commands[name]
         db = work / "rss-cold" / "qabot.db" if mode == "cold" else warm_db
         rss = common.peak_rss_mb(cmd, {**env, "QABOT_DB": str(db)}, cwd=work)
-        rows.append([name, len(secs), 1000 * med, 1000 * min(secs), 1000 * max(secs),
-                     med / base, med / tele, rss])
+        rows.append(
+            [
+                name,
+                len(secs),
+                1000 * med,
+                1000 * min(secs),
+                1000 * max(secs),
+                med / base,
+                med / tele,
+                rss,
+            ]
+        )
     cold = medians["qabot ask, cold (no database yet)"]
     warm = medians["qabot ask, warm (database exists)"]
     profile = common.out_dir() / "profile-startup-warm.txt"
     prof = common.run_measured(
-        [python, "-m", "pyinstrument", "-o", str(profile), "-r", "text", str(common.QABOT),
-         "ask", QUESTION],
-        env={**env, "QABOT_DB": str(warm_db)}, cwd=work,
+        [
+            python,
+            "-m",
+            "pyinstrument",
+            "-o",
+            str(profile),
+            "-r",
+            "text",
+            str(common.QABOT),
+            "ask",
+            QUESTION,
+        ],
+        env={**env, "QABOT_DB": str(warm_db)},
+        cwd=work,
     )
     md = [
         "## 4. Start-up and memory",
@@ -71,8 +92,16 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         "Cold: a fresh QABOT_DB path, so the run builds the seed knowledge base first.",
         "",
         common.table(
-            ["command", "runs", "median ms", "min ms", "max ms", "÷ python -c pass",
-             "÷ import telegram", "peak RSS MB"],
+            [
+                "command",
+                "runs",
+                "median ms",
+                "min ms",
+                "max ms",
+                "÷ python -c pass",
+                "÷ import telegram",
+                "peak RSS MB",
+            ],
             rows,
         ),
         "",
@@ -80,12 +109,24 @@ def run(quick: bool = False) -> tuple[str, list[tuple]]:
         f"warm ≤ {TARGET_WARM_S} s: {common.ok(warm <= TARGET_WARM_S)} ({warm:.2f} s).",
     ]
     if prof.returncode == 0 and profile.exists():
-        md += ["", f"Where a warm start goes (pyinstrument, `bench/out/{profile.name}`):", "",
-               common.top_frames(profile, 30)]
+        md += [
+            "",
+            f"Where a warm start goes (pyinstrument, `bench/out/{profile.name}`):",
+            "",
+            common.top_frames(profile, 30),
+        ]
     targets = [
-        ("cold start to first answer", f"{cold:.2f} s", f"≤ {TARGET_COLD_S} s",
-         cold <= TARGET_COLD_S),
-        ("warm start to first answer", f"{warm:.2f} s", f"≤ {TARGET_WARM_S} s",
-         warm <= TARGET_WARM_S),
+        (
+            "cold start to first answer",
+            f"{cold:.2f} s",
+            f"≤ {TARGET_COLD_S} s",
+            cold <= TARGET_COLD_S,
+        ),
+        (
+            "warm start to first answer",
+            f"{warm:.2f} s",
+            f"≤ {TARGET_WARM_S} s",
+            warm <= TARGET_WARM_S,
+        ),
     ]
     return "\n".join(md), targets

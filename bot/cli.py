@@ -123,7 +123,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--calibration", action="store_true", help="print accuracy by confidence")
     p.add_argument(
-        "--plot", type=Path, default=Path("reliability.png"),
+        "--plot",
+        type=Path,
+        default=Path("reliability.png"),
         help="with --calibration: where to save the reliability diagram (default: %(default)s)",
     )
     db_option(p)

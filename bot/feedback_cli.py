@@ -186,7 +186,7 @@ def cmd_aliases(args) -> int:
         finally:
             store.close()
         if not aliases:
-            print("No taught questions yet: qabot teach \"QUESTION\" FACT_ID")
+            print('No taught questions yet: qabot teach "QUESTION" FACT_ID')
             return 0
         for status in statuses(kb, aliases):
             alias = status.alias

@@ -244,9 +244,7 @@ async def visits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, *page)
 
 
-_articles: weakref.WeakKeyDictionary[KnowledgeBase, list[ArticleInfo]] = (
-    weakref.WeakKeyDictionary()
-)
+_articles: weakref.WeakKeyDictionary[KnowledgeBase, list[ArticleInfo]] = weakref.WeakKeyDictionary()
 
 
 async def articles_of(context: ContextTypes.DEFAULT_TYPE) -> list[ArticleInfo]:

@@ -43,8 +43,7 @@ QUESTION_WIDTH = 120
 ARROW = "=>"
 
 OFF = N_(
-    "Feedback is off (QABOT_FEEDBACK=off, or the feedback store could not be opened: "
-    "see the logs)."
+    "Feedback is off (QABOT_FEEDBACK=off, or the feedback store could not be opened: see the logs)."
 )
 TEACH_USAGE = N_(
     "Send <code>/teach QUESTION =&gt; FACT_ID</code> or <code>/teach QUESTION =&gt; WORDS</code>, "

@@ -475,8 +475,12 @@ class SQLiteFeedbackStore:
             )
             out.append(
                 Disputed(
-                    int(fact_id), digest, int(down), int(up),
-                    tuple(q for q, _ in questions), tuple((int(f), int(n)) for f, n in chosen),
+                    int(fact_id),
+                    digest,
+                    int(down),
+                    int(up),
+                    tuple(q for q, _ in questions),
+                    tuple((int(f), int(n)) for f, n in chosen),
                 )  # fmt: skip
             )
         return out

@@ -182,9 +182,7 @@ class KnowledgeBase:
         if not question:
             return ()
         query = analyse(question, self.vocab)
-        return tuple(
-            t.word for t in query.terms if t.entity and t.known and not t.word.isdigit()
-        )
+        return tuple(t.word for t in query.terms if t.entity and t.known and not t.word.isdigit())
 
     def ask(self, question: str, context_entities: tuple[str, ...] = ()) -> Answer:
         """Answer a question with quoted facts, or abstain with suggestions.

@@ -112,9 +112,7 @@ def own_letters(text: str) -> list[str]:
     first are left out, since names keep their script in any language ('Кто основал
     McKinsey & Company?')."""
     kept = [
-        token
-        for index, token in enumerate(text.split())
-        if index == 0 or not token[:1].isupper()
+        token for index, token in enumerate(text.split()) if index == 0 or not token[:1].isupper()
     ]
     return [script_of(ch) for token in kept for ch in token if ch.isalpha()]
 

@@ -256,10 +256,7 @@ def _names_attribute(query: Query, text: str) -> bool:
     key = {stem(w) for w in words(text.split(":", 1)[0])}
     return any(
         not t.entity
-        and (
-            t.stem in key
-            or any(a in key for a, c in t.alts.items() if c >= VARIANT_CREDIT)
-        )
+        and (t.stem in key or any(a in key for a, c in t.alts.items() if c >= VARIANT_CREDIT))
         for t in query.terms
     )
 

@@ -87,8 +87,11 @@ def strip_small_talk(text: str) -> tuple[str, str | None, str | None]:
         first += size
     while last > first:
         size = next(
-            (n for n in range(longest, 0, -1) if n <= last - first
-             and tuple(tokens[last - n : last]) in table),
+            (
+                n
+                for n in range(longest, 0, -1)
+                if n <= last - first and tuple(tokens[last - n : last]) in table
+            ),
             0,
         )
         if not size:

@@ -31,9 +31,7 @@ def to_english(question: str, lang: str, vocab: Vocabulary) -> tuple[list[tuple[
         hit = None
         # In Latin script a capital inside the sentence marks a name: one the articles
         # know is kept as it is ('le Tour de France'; but 'la tour Eiffel' is a tower).
-        as_name = (
-            lang == "fr" and i > 0 and raw[i][:1].isupper() and vocab.knows(stem(folded[i]))
-        )
+        as_name = lang == "fr" and i > 0 and raw[i][:1].isupper() and vocab.knows(stem(folded[i]))
         for size in range(0 if as_name else min(lex.longest, len(raw) - i), 0, -1):
             key = tuple(stems_[i : i + size])
             if key in lex.phrases or tuple(folded[i : i + size]) in lex.phrases:

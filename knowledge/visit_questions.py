@@ -116,9 +116,7 @@ def _asks_for_list(query: Query) -> bool:
     plural = any(t.word in ("visits", "trips") for t in query.terms)
     leaders = query.role == "guest" and query.text.lower().startswith(("which", "who"))
     leaders = leaders and any(t.word.endswith("s") and not t.entity for t in query.terms)
-    return query.wants_list or (
-        (plural or leaders) and query.intent in LIST_INTENTS
-    )
+    return query.wants_list or ((plural or leaders) and query.intent in LIST_INTENTS)
 
 
 def _dated(query: Query) -> bool:

@@ -367,9 +367,7 @@ class FakeBotApi:
         result: Any = True
         if method == "getMe":
             result = self.bot_user
-        elif method in ("sendMessage", "editMessageText") and (
-            problem := _message_problem(params)
-        ):
+        elif method in ("sendMessage", "editMessageText") and (problem := _message_problem(params)):
             return _error(400, problem)
         elif method == "sendMessage":
             chat_id = int(params["chat_id"])

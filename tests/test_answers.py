@@ -125,8 +125,9 @@ def test_loan_amount_question(kb):
     assert "90 million rubles" in answer.text
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="engine answers Tebboune's visit sentence, not the meeting with Putin")
+@pytest.mark.xfail(
+    strict=True, reason="engine answers Tebboune's visit sentence, not the meeting with Putin"
+)
 def test_who_met_whom_question(kb):
     answer = kb.ask("Who did Tebboune meet in June 2023?")
     assert "Vladimir Putin" in answer.text
@@ -177,7 +178,9 @@ def test_visit_list_question(kb):
     answer = kb.ask("List visits in the 2000s")
     assert not answer.abstained
     assert [v.date for v in answer.visits] == [
-        "3-6 April 2001", "10 March 2006", "18-19 February 2008",
+        "3-6 April 2001",
+        "10 March 2006",
+        "18-19 February 2008",
     ]
     assert answer.text.splitlines() == [
         "Guest: President Abdelaziz Bouteflika · Host: President Vladimir Putin · "
@@ -204,21 +207,46 @@ def test_visit_list_by_person(kb):
 @pytest.mark.parametrize(
     ("text", "expected_filter", "dates"),
     [
-        ("1960s", VisitFilter(year_from=1960, year_to=1969),
-         ["13-18 December 1965", "June–July 1967", "26 March-1 April 1969"]),
-        ("2000-2010", VisitFilter(year_from=2000, year_to=2010),
-         ["3-6 April 2001", "10 March 2006", "18-19 February 2008", "6 October 2010"]),
-        ("putin", VisitFilter(name="putin"),
-         ["3-6 April 2001", "10 March 2006", "18-19 February 2008", "13 June 2023"]),
-        ("moscow 2001", VisitFilter(year_from=2001, year_to=2001, name="moscow"),
-         ["3-6 April 2001"]),
+        (
+            "1960s",
+            VisitFilter(year_from=1960, year_to=1969),
+            ["13-18 December 1965", "June–July 1967", "26 March-1 April 1969"],
+        ),
+        (
+            "2000-2010",
+            VisitFilter(year_from=2000, year_to=2010),
+            ["3-6 April 2001", "10 March 2006", "18-19 February 2008", "6 October 2010"],
+        ),
+        (
+            "putin",
+            VisitFilter(name="putin"),
+            ["3-6 April 2001", "10 March 2006", "18-19 February 2008", "13 June 2023"],
+        ),
+        (
+            "moscow 2001",
+            VisitFilter(year_from=2001, year_to=2001, name="moscow"),
+            ["3-6 April 2001"],
+        ),
         ("2006", VisitFilter(year_from=2006, year_to=2006), ["10 March 2006"]),
-        ("Algiers", VisitFilter(name="algiers"),
-         ["26 March-1 April 1969", "10 March 2006", "6 October 2010"]),
-        ("", VisitFilter(), [
-            "13-18 December 1965", "June–July 1967", "26 March-1 April 1969", "3-6 April 2001",
-            "10 March 2006", "18-19 February 2008", "6 October 2010", "13 June 2023",
-        ]),
+        (
+            "Algiers",
+            VisitFilter(name="algiers"),
+            ["26 March-1 April 1969", "10 March 2006", "6 October 2010"],
+        ),
+        (
+            "",
+            VisitFilter(),
+            [
+                "13-18 December 1965",
+                "June–July 1967",
+                "26 March-1 April 1969",
+                "3-6 April 2001",
+                "10 March 2006",
+                "18-19 February 2008",
+                "6 October 2010",
+                "13 June 2023",
+            ],
+        ),
         ("1990s", VisitFilter(year_from=1990, year_to=1999), []),
     ],
 )

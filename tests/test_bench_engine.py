@@ -30,10 +30,14 @@ def test_accuracy_rows_per_language_and_kind_with_totals():
     sq = ("SQuAD 2.0", "en", "unanswerable (abstain)")
     counts = engine.tally(
         [
-            (xq, "qabot", True), (xq, "BM25", False),
-            (xq, "qabot", True), (xq, "BM25", True),
-            (ru, "qabot", False), (ru, "BM25", False),
-            (sq, "qabot", True), (sq, "BM25", False),
+            (xq, "qabot", True),
+            (xq, "BM25", False),
+            (xq, "qabot", True),
+            (xq, "BM25", True),
+            (ru, "qabot", False),
+            (ru, "BM25", False),
+            (sq, "qabot", True),
+            (sq, "BM25", False),
         ]
     )
     rows = engine.accuracy_rows(counts, ["qabot", "BM25"])
@@ -120,8 +124,8 @@ def test_ablation_table_has_a_row_per_switch_measured():
     lines = ablation.render(results).splitlines()
     assert lines[0].startswith("| switched off | resource | dev en (n=10) | dev oos (n=5)")
     assert lines[2].startswith("| everything on | – | 0.900 | 1.000 | – |")
-    assert "| no synonyms |" in lines[3] and "0.500 (-4)" in lines[3] and lines[3].endswith(
-        "helps |"
+    assert (
+        "| no synonyms |" in lines[3] and "0.500 (-4)" in lines[3] and lines[3].endswith("helps |")
     )
 
 
@@ -129,8 +133,13 @@ def test_a_partial_run_replaces_only_its_own_sections():
     from bench.__main__ import marked, merge_report
 
     old = "# report\n\n## 1. Old\n\nkept\n\n" + marked("engine", "## 6. Engine\n\nold figures")
-    new = merge_report(old, {"engine": marked("engine", "## 6. Engine\n\nnew figures"),
-                             "ablation": marked("ablation", "## 7. Ablation\n\nrows")})
+    new = merge_report(
+        old,
+        {
+            "engine": marked("engine", "## 6. Engine\n\nnew figures"),
+            "ablation": marked("ablation", "## 7. Ablation\n\nrows"),
+        },
+    )
     assert "kept" in new and "new figures" in new and "old figures" not in new
     assert new.count("<!-- part:engine -->") == 1
     assert new.rstrip().endswith("rows\n<!-- /part:ablation -->")

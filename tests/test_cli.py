@@ -21,8 +21,14 @@ def qabot(*args: str, stdin: str = "", env_db: Path | None = None) -> subprocess
     if env_db is not None:
         env["QABOT_DB"] = str(env_db)
     return subprocess.run(
-        [str(QABOT), *args], input=stdin, capture_output=True, text=True, encoding="utf-8",
-        env=env, timeout=60, check=False,
+        [str(QABOT), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=60,
+        check=False,
     )
 
 
@@ -59,14 +65,29 @@ def test_ask_json_one_object_per_line_in_order(seed_db):
     assert objects[1]["sources"] == []
     assert objects[2]["answer"].count("\n") == 2
     assert objects[2]["sources"] == [
-        {"article": "Algeria–Russia relations", "section": "High level visits",
-         "url": f"{URL}#High_level_visits"}
+        {
+            "article": "Algeria–Russia relations",
+            "section": "High level visits",
+            "url": f"{URL}#High_level_visits",
+        }
     ]
 
 
 def test_ask_text(seed_db):
-    result = qabot("ask", "--db", str(seed_db), "Who", "hosted", "the", "Non-Aligned",
-                   "Movement", "in", "Algiers", "in", "1973?")
+    result = qabot(
+        "ask",
+        "--db",
+        str(seed_db),
+        "Who",
+        "hosted",
+        "the",
+        "Non-Aligned",
+        "Movement",
+        "in",
+        "Algiers",
+        "in",
+        "1973?",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "In 1973, Houari Boumediène hosted the Non-Aligned Movement in Algiers.\n"
@@ -84,8 +105,14 @@ def test_ask_uses_qabot_db_and_builds_the_seed(tmp_path):
 
 def test_ingest_prints_counts(tmp_path):
     db = tmp_path / "kb.db"
-    result = qabot("ingest", "--replace", "--db", str(db),
-                   str(ARTICLES / "apollo-11.txt"), str(ARTICLES / "france-japan-relations.txt"))
+    result = qabot(
+        "ingest",
+        "--replace",
+        "--db",
+        str(db),
+        str(ARTICLES / "apollo-11.txt"),
+        str(ARTICLES / "france-japan-relations.txt"),
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "Apollo 11: 9 sections, 43 facts, 0 visits",
@@ -148,8 +175,15 @@ def test_ingest_skip_bad(tmp_path):
     db = tmp_path / "kb.db"
     bad = tmp_path / "untitled.txt"
     bad.write_text("No title.\n", encoding="utf-8")
-    result = qabot("ingest", "--replace", "--skip-bad", "--db", str(db), str(bad),
-                   str(ARTICLES / "apollo-11.txt"))
+    result = qabot(
+        "ingest",
+        "--replace",
+        "--skip-bad",
+        "--db",
+        str(db),
+        str(bad),
+        str(ARTICLES / "apollo-11.txt"),
+    )
     assert result.returncode == 0
     assert result.stderr == (
         f"skipped {bad}:1: expected the article title as '= Title =' on the first line\n"

@@ -87,8 +87,12 @@ def test_grade_rules():
     source = Source("Algeria–Russia relations", "Background › Post Cold War", "u")
     answer = Answer("q", "Algeria’s 5.7 billion dollar debt", False, 0.9, (source,))
     abstained = Answer("q", "I don't know", True, 0.1)
-    case = {"kind": "fact", "lang": "en", "expect_any": ["algeria's 5.7"],
-            "section": "Post Cold War"}
+    case = {
+        "kind": "fact",
+        "lang": "en",
+        "expect_any": ["algeria's 5.7"],
+        "section": "Post Cold War",
+    }
     assert grade(case, answer)
     assert not grade(case, abstained)
     assert not grade({**case, "section": "Economic relations"}, answer)

@@ -264,4 +264,3 @@ def test_smoothing_prefers_a_plateau_to_a_lone_peak():
     assert list(train.smoothed([1, 2, 3], 1)) == [1.5, 2.0, 2.5]
     assert int(np.argmax(values)) == 2
     assert int(np.argmax(train.smoothed(values, 2))) == 7
-

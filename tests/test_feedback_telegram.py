@@ -327,9 +327,7 @@ async def test_unanswered_groups_near_duplicates_and_teach_by_reply_answers_as_c
     text = listing.params["text"]
     assert f"1. “{UNANSWERED}” ×2" in text and "2. “What about the jets?” ×1" in text
     debt = next(f for f in kb.search("debt forgiven", limit=5) if "debt" in f.text)
-    taught = await bot.reply_to(
-        message_update(f"/teach 1 => {debt.id}", reply_to=listing.result)
-    )
+    taught = await bot.reply_to(message_update(f"/teach 1 => {debt.id}", reply_to=listing.result))
     assert taught["text"].startswith(f"✅ Alias 1: “{UNANSWERED}” now answers with fact {debt.id}")
     variant = "How much debt did Russia write off"
     answer = await ask(bot, variant, chat=OTHER_CHAT, sender=OTHER_USER)
@@ -450,9 +448,10 @@ async def test_recording_off_keeps_taught_questions_but_records_nothing(seed_db,
         assert data(sent.params, "fb:") == []
         refused = await bot.send(callback_update("fb:1:+", sent.result))
         assert toast(refused) == "This button no longer works."
-        assert "Recording is currently off." in (await bot.reply_to(message_update("/privacy")))[
-            "text"
-        ]
+        assert (
+            "Recording is currently off."
+            in (await bot.reply_to(message_update("/privacy")))["text"]
+        )
         assert store(bot).counts(1) == Counts(0, 0, 0, 0)
         assert bot.errors == []
 

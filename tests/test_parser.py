@@ -68,16 +68,28 @@ def test_seed_visits_table(seed):
     assert table.header == ["Guest", "Host", "Place of visit", "Date of visit", "Notes"]
     assert len(table.rows) == 8
     assert table.rows[0] == [
-        "President Houari Boumediène", "Chairman Leonid Brezhnev", "Moscow",
-        "13-18 December 1965", "",
+        "President Houari Boumediène",
+        "Chairman Leonid Brezhnev",
+        "Moscow",
+        "13-18 December 1965",
+        "",
     ]
     assert table.rows[2] == [
-        "Chairman Nikolai Podgorny", "President Houari Boumediène", "Algiers",
-        "26 March-1 April 1969", "",
+        "Chairman Nikolai Podgorny",
+        "President Houari Boumediène",
+        "Algiers",
+        "26 March-1 April 1969",
+        "",
     ]
     assert [row[3] for row in table.rows] == [
-        "13-18 December 1965", "June–July 1967", "26 March-1 April 1969", "3-6 April 2001",
-        "10 March 2006", "18-19 February 2008", "6 October 2010", "13 June 2023",
+        "13-18 December 1965",
+        "June–July 1967",
+        "26 March-1 April 1969",
+        "3-6 April 2001",
+        "10 March 2006",
+        "18-19 February 2008",
+        "6 October 2010",
+        "13 June 2023",
     ]
 
 
@@ -173,7 +185,10 @@ def test_river_thames():
     assert table.header == ["Bridge", "Opened", "Type", "Borough"]
     assert len(table.rows) == 8
     assert table.rows[0] == [
-        "Hammersmith Bridge", "1887", "Suspension bridge", "Hammersmith and Fulham",
+        "Hammersmith Bridge",
+        "1887",
+        "Suspension bridge",
+        "Hammersmith and Fulham",
     ]
 
 

@@ -132,8 +132,16 @@ def test_role_of(question, role):
 
 @pytest.mark.parametrize(
     ("token", "start"),
-    [("1960s", 1960), ("2000s", 2000), ("1900s", 1900), ("60s", 1960), ("70s", 1970),
-     ("1960", None), ("s", None), ("20000s", None)],
+    [
+        ("1960s", 1960),
+        ("2000s", 2000),
+        ("1900s", 1900),
+        ("60s", 1960),
+        ("70s", 1970),
+        ("1960", None),
+        ("s", None),
+        ("20000s", None),
+    ],
 )
 def test_decade(token, start):
     assert decade(token) == start

@@ -27,8 +27,17 @@ def db(seed_db):
 
 
 def test_tables(db):
-    assert {"meta", "articles", "sections", "facts", "infobox", "tables", "visits", "words",
-            "facts_fts"} <= set(db.table_names())
+    assert {
+        "meta",
+        "articles",
+        "sections",
+        "facts",
+        "infobox",
+        "tables",
+        "visits",
+        "words",
+        "facts_fts",
+    } <= set(db.table_names())
 
 
 def test_fts5_table(db):
@@ -54,19 +63,37 @@ def test_sections(db):
     assert rows == [
         {"path": "", "heading": "", "url": URL},
         {"path": "Background", "heading": "Background", "url": f"{URL}#Background"},
-        {"path": "Background › Cold War Era", "heading": "Cold War Era",
-         "url": f"{URL}#Cold_War_Era"},
-        {"path": "Background › Cold War Era › Early years", "heading": "Early years",
-         "url": f"{URL}#Early_years"},
+        {
+            "path": "Background › Cold War Era",
+            "heading": "Cold War Era",
+            "url": f"{URL}#Cold_War_Era",
+        },
+        {
+            "path": "Background › Cold War Era › Early years",
+            "heading": "Early years",
+            "url": f"{URL}#Early_years",
+        },
         {"path": "Background › Cold War Era › 1970s", "heading": "1970s", "url": f"{URL}#1970s"},
-        {"path": "Background › Post Cold War", "heading": "Post Cold War",
-         "url": f"{URL}#Post_Cold_War"},
-        {"path": "Background › Recent relations", "heading": "Recent relations",
-         "url": f"{URL}#Recent_relations"},
-        {"path": "High level visits", "heading": "High level visits",
-         "url": f"{URL}#High_level_visits"},
-        {"path": "Economic relations", "heading": "Economic relations",
-         "url": f"{URL}#Economic_relations"},
+        {
+            "path": "Background › Post Cold War",
+            "heading": "Post Cold War",
+            "url": f"{URL}#Post_Cold_War",
+        },
+        {
+            "path": "Background › Recent relations",
+            "heading": "Recent relations",
+            "url": f"{URL}#Recent_relations",
+        },
+        {
+            "path": "High level visits",
+            "heading": "High level visits",
+            "url": f"{URL}#High_level_visits",
+        },
+        {
+            "path": "Economic relations",
+            "heading": "Economic relations",
+            "url": f"{URL}#Economic_relations",
+        },
     ]
 
 
@@ -76,8 +103,9 @@ def test_one_fact_per_sentence_pair_and_row(db):
     counts = dict(db.execute("select kind, count(*) from facts group by kind").fetchall())
     assert counts == {"sentence": len(sentences), "row": 8, "infobox": 4}
     assert len(sentences) == 45
-    stored = [r["text"] for r in db.query("select text from facts where kind = 'sentence' "
-                                          "order by id")]
+    stored = [
+        r["text"] for r in db.query("select text from facts where kind = 'sentence' order by id")
+    ]
     assert stored == sentences
     assert db.execute("select value from meta where key = 'facts'").fetchone() == ("57",)
 
@@ -133,7 +161,10 @@ def test_visit_objects(kb):
     assert len(visits) == 8
     putin = visits[4]
     assert (putin.guest, putin.host, putin.place, putin.date) == (
-        "President Vladimir Putin", "President Abdelaziz Bouteflika", "Algiers", "10 March 2006"
+        "President Vladimir Putin",
+        "President Abdelaziz Bouteflika",
+        "Algiers",
+        "10 March 2006",
     )
     assert putin.direction == "Russia → Algeria"
     assert visits[0].direction == "Algeria → Russia"
@@ -143,7 +174,10 @@ def test_visit_objects(kb):
 def test_articles_listing(kb):
     [info] = kb.articles()
     assert (info.title, info.url, info.facts, info.visits) == (
-        "Algeria–Russia relations", URL, 57, 8
+        "Algeria–Russia relations",
+        URL,
+        57,
+        8,
     )
     assert info.sections[2] == "Background › Cold War Era › Early years"
 
@@ -228,8 +262,11 @@ def test_failed_ingest_leaves_old_database_unchanged(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01\x02")
     with pytest.raises(ArticleParseError, match=r"bad\.txt:1: this is a binary file"):
-        build_knowledge_base([ARTICLES / "apollo-11.txt", bad, ARTICLES / "river-thames.txt"],
-                             path, keep_existing=True)
+        build_knowledge_base(
+            [ARTICLES / "apollo-11.txt", bad, ARTICLES / "river-thames.txt"],
+            path,
+            keep_existing=True,
+        )
     assert path.read_bytes() == before
     assert _leftovers(tmp_path) == []
     with KnowledgeBase.open(path) as kb:
@@ -271,8 +308,11 @@ def test_skip_bad_reports_and_skips(tmp_path):
 def test_several_articles_in_one_database(multi_kb):
     infos = {a.title: a for a in multi_kb.articles()}
     assert sorted(infos) == [
-        "Algeria–Russia relations", "Apollo 11", "France–Japan relations",
-        "Lanternfest of Brackwater", "River Thames",
+        "Algeria–Russia relations",
+        "Apollo 11",
+        "France–Japan relations",
+        "Lanternfest of Brackwater",
+        "River Thames",
     ]
     assert infos["France–Japan relations"].visits == 8
     assert infos["Apollo 11"].visits == 0
@@ -284,8 +324,10 @@ def test_other_tables_kept_with_their_columns(multi_db):
     with sqlite_utils.Database(sqlite3.connect(f"{multi_db.as_uri()}?mode=ro", uri=True)) as db:
         headers = {
             (r["title"], r["header"], r["is_visits"])
-            for r in db.query("select articles.title, header, is_visits from tables "
-                              "join articles on articles.id = tables.article_id")
+            for r in db.query(
+                "select articles.title, header, is_visits from tables "
+                "join articles on articles.id = tables.article_id"
+            )
         }
         bridge = db.execute("select text from facts where text like 'Bridge: Tower Bridge%'")
         bridge_text = bridge.fetchone()[0]
@@ -305,7 +347,8 @@ def test_keep_existing_replaces_an_article_by_title(tmp_path):
     edited.write_text("= Apollo 11 =\n\nApollo 11 landed on the Moon.\n", encoding="utf-8")
     result = build_knowledge_base([edited], path, keep_existing=True)
     assert sorted((r.title, r.facts) for r in result.articles) == [
-        ("Algeria–Russia relations", 57), ("Apollo 11", 1),
+        ("Algeria–Russia relations", 57),
+        ("Apollo 11", 1),
     ]
 
 

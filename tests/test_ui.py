@@ -619,7 +619,7 @@ async def test_notices_are_in_the_users_language_too(seed_db: Path):
         chat = {**PRIVATE_CHAT, "id": 4444}
         [text] = await running.texts(message_update("/reload", sender=admin, chat=chat))
         assert text.startswith("✅ Перезагружено ") and text.endswith(": 1 статья, 57 фактов.")
-    ar_greeting = (await _greeting_for("ar", seed_db))
+    ar_greeting = await _greeting_for("ar", seed_db)
     assert english_left(ar_greeting) == [] and "/ask@qabot_test_bot" in ar_greeting
 
 

@@ -234,8 +234,9 @@ def _visit(guest: str, host: str, place: str, direction: str) -> Visit:
     return Visit(1, "A–B relations", guest, host, place, "1 May 2001", 2001, 2001, "", direction, 1)
 
 
-TO_ALGIERS = _visit("President Vladimir Putin", "President Abdelaziz Bouteflika", "Algiers",
-                    "Russia → Algeria")
+TO_ALGIERS = _visit(
+    "President Vladimir Putin", "President Abdelaziz Bouteflika", "Algiers", "Russia → Algeria"
+)
 
 
 @pytest.mark.parametrize(
