@@ -1,5 +1,6 @@
 """Questions about the visits tables, answered from the rows themselves: who travelled where,
-hosted by whom, when; lists of visits; and how many there were.
+hosted by whom, when; lists of visits; how many there were; and the first or the last of them
+('Who was the first Algerian president to visit Moscow?').
 
 Each name in the question plays a part (`Term.role`, from `intent.visit_roles`): the guest,
 the host, or the visited place. A visit matches when every name plays its part in it, so
@@ -18,7 +19,12 @@ from .text import stem, words
 
 SINGLE_INTENTS = frozenset({"when", "where", "who", "yesno"})
 LIST_INTENTS = frozenset({"what", "list", "quantity", "who"})
-VISIT_WORDS = GUEST_WORDS | HOST_WORDS | MAKE_WORDS | VISIT_NOUNS | {"state", "official", "ever"}
+# 'the first visit', 'his last trip', 'the most recent one': the earliest or the latest row
+ORDER_WORDS = {"first": "first", "earliest": "first", "last": "last", "latest": "last"}
+ORDER_WORDS["recent"] = "last"
+VISIT_WORDS = (
+    GUEST_WORDS | HOST_WORDS | MAKE_WORDS | VISIT_NOUNS | {"state", "official", "ever"}
+) | set(ORDER_WORDS)
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,9 @@ def visit_reply(query: Query, visits: list[Visit]) -> VisitReply | None:
     nouns = any(t.word in VISIT_NOUNS for t in query.terms)
     if query.counts and nouns and not others and chosen:
         return VisitReply("count", chosen)
+    order = next((ORDER_WORDS[t.word] for t in query.terms if t.word in ORDER_WORDS), None)
+    if order and chosen and not others and not query.wants_list:
+        return VisitReply("visits", (_ordered(chosen, order),))
     if _asks_for_list(query):
         if chosen and (names or _dated(query) or query.wants_list):
             return VisitReply("visits", chosen, listed=True)
@@ -61,6 +70,13 @@ def visit_reply(query: Query, visits: list[Visit]) -> VisitReply | None:
         near = tuple(v for v in visits if all(involves(v, t, None) for t in names))
         return VisitReply("none", (), near)
     return None
+
+
+def _ordered(visits: tuple[Visit, ...], order: str) -> Visit:
+    """The earliest ('first') or the latest ('last') visit; undated ones never win."""
+    dated = [v for v in visits if v.year_from is not None] or list(visits)
+    key = lambda v: (v.year_from or 0, v.year_to or 0, v.id)  # noqa: E731
+    return min(dated, key=key) if order == "first" else max(dated, key=key)
 
 
 def _roles_by_kind(terms: list[Term], names: list[Term], visits: list[Visit]) -> list[Term]:

@@ -77,6 +77,21 @@ def test_visits_a_person_made_are_those_where_he_was_the_guest(kb):
     assert [v.date for v in received.visits] == ["10 March 2006", "6 October 2010"]
 
 
+@pytest.mark.parametrize(
+    ("question", "row"),
+    [
+        # Boumediène also went to Moscow in 1967: the first is the 1965 visit
+        ("Who was the first Algerian president to visit Moscow?", "13-18 December 1965"),
+        ("What was the most recent visit?", "Guest: President Abdelmajid Tebboune"),
+        ("What was the last visit to Algiers?", "Guest: President Dmitry Medvedev"),
+    ],
+)
+def test_the_first_or_last_visit_is_the_earliest_or_latest_matching_row(kb, question, row):
+    answer = kb.ask(question)
+    assert not answer.abstained and row in answer.text
+    assert len(answer.fact_ids) == 1
+
+
 def test_one_matching_visit_is_quoted_as_its_row(kb):
     answer = kb.ask("When did Putin visit Algiers?")
     assert answer.text.startswith("Guest: President Vladimir Putin · Host: President Abdelaziz")
