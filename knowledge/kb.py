@@ -368,11 +368,15 @@ class KnowledgeBase:
         sentence before it, so the answer says what 'it' is."""
         if not row.get("antecedent"):
             return row["text"]
-        previous = self.db.execute(
-            "select text from facts where article_id = ? and paragraph = ? and id = ?",
-            [row["article_id"], row["paragraph"], row["id"] - 1],
-        ).fetchone()
-        return f"{previous[0]} {row['text']}" if previous else row["text"]
+        if "previous_text" in row:  # a candidate row: CANDIDATE_SQL read it already
+            previous = row["previous_text"]
+        else:
+            found = self.db.execute(
+                "select text from facts where article_id = ? and paragraph = ? and id = ?",
+                [row["article_id"], row["paragraph"], row["id"] - 1],
+            ).fetchone()
+            previous = found[0] if found else ""
+        return f"{previous} {row['text']}" if previous else row["text"]
 
     def answer_fact(self, fact_id: int, question: str = "") -> Answer | None:
         """An answer made of one fact: for shared links and 'did you mean' buttons."""

@@ -267,25 +267,24 @@ def derived(base: np.ndarray, question: np.ndarray) -> np.ndarray:
     return out
 
 
-def fit_listwise(
-    x: np.ndarray, y: np.ndarray, qid: np.ndarray, qweight: np.ndarray, lam: float = 1e-3
-) -> Linear:
-    """A linear ranker fitted so that, per question, the softmax over its candidates puts
-    its mass on the right ones (a conditional logit). Questions with no right candidate
-    teach the ranker nothing; the calibrator learns from them."""
-    from scipy.optimize import minimize
-
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = (x - mean) / scale
+def conditional_logit(
+    z: np.ndarray,
+    y: np.ndarray,
+    qid: np.ndarray,
+    qweight: np.ndarray,
+    lam: float,
+    offset: np.ndarray | float = 0.0,
+):
+    """The loss of a linear ranker `offset + z @ w` and its gradient in `w`: per question,
+    the softmax over its candidates should put its mass on the right ones (questions with
+    no right candidate count for nothing), plus `lam` times the squared weights."""
     questions, inv = np.unique(qid, return_inverse=True)
     positive = np.bincount(inv, weights=y, minlength=len(questions)) > 0
     weights = qweight[questions] * positive
     total = weights.sum()
 
     def loss(w):
-        s = z @ w
+        s = offset + z @ w
         top = np.full(len(questions), -np.inf)
         np.maximum.at(top, inv, s)
         e = np.exp(s - top[inv])
@@ -298,6 +297,22 @@ def fit_listwise(
         grad = (z * (weights[inv] * (share - right))[:, None]).sum(axis=0) / total + 2 * lam * w
         return value, grad
 
+    return loss
+
+
+def fit_listwise(
+    x: np.ndarray, y: np.ndarray, qid: np.ndarray, qweight: np.ndarray, lam: float = 1e-3
+) -> Linear:
+    """A linear ranker fitted so that, per question, the softmax over its candidates puts
+    its mass on the right ones (a conditional logit). Questions with no right candidate
+    teach the ranker nothing; the calibrator learns from them."""
+    from scipy.optimize import minimize
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    loss = conditional_logit(z, y, qid, qweight, lam)
     result = minimize(
         loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500}
     )
@@ -314,31 +329,12 @@ def extend(
     lam: float = 1e-3,
 ) -> tuple[Linear, float, float]:
     """The ranker with weights fitted for the features `new` only (raw units, L2 `lam`),
-    every other weight held: the same conditional logit as `fit_listwise`, with the held
-    part as an offset. Also the loss before and after."""
+    every other weight held: the conditional logit of `fit_listwise`, with the held part as
+    an offset. Also the loss before and after."""
     from scipy.optimize import minimize
 
     columns = [features.FEATURES.index(name) for name in new]
-    offset = ranker.logits(x)
-    z = x[:, columns]
-    questions, inv = np.unique(qid, return_inverse=True)
-    positive = np.bincount(inv, weights=y, minlength=len(questions)) > 0
-    weights = qweight[questions] * positive
-    total = weights.sum()
-
-    def loss(w):
-        s = offset + z @ w
-        top = np.full(len(questions), -np.inf)
-        np.maximum.at(top, inv, s)
-        e = np.exp(s - top[inv])
-        den = np.bincount(inv, weights=e, minlength=len(questions))
-        num = np.bincount(inv, weights=e * y, minlength=len(questions))
-        value = -(weights[positive] * (np.log(num[positive]) - np.log(den[positive]))).sum()
-        share = e / den[inv]
-        right = np.where(y > 0, e / np.maximum(num[inv], 1e-300), 0.0)
-        grad = (z * (weights[inv] * (share - right))[:, None]).sum(axis=0)
-        return value / total + lam * (w @ w), grad / total + 2 * lam * w
-
+    loss = conditional_logit(x[:, columns], y, qid, qweight, lam, offset=ranker.logits(x))
     start = np.zeros(len(columns))
     result = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 200})
     mean, scale, coef = ranker.mean.copy(), ranker.scale.copy(), ranker.coef.copy()

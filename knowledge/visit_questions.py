@@ -20,11 +20,15 @@ from .text import stem, words
 SINGLE_INTENTS = frozenset({"when", "where", "who", "yesno"})
 LIST_INTENTS = frozenset({"what", "list", "quantity", "who"})
 # 'the first visit', 'his last trip', 'the most recent one': the earliest or the latest row
-ORDER_WORDS = {"first": "first", "earliest": "first", "last": "last", "latest": "last"}
-ORDER_WORDS["recent"] = "last"
-VISIT_WORDS = (
-    GUEST_WORDS | HOST_WORDS | MAKE_WORDS | VISIT_NOUNS | {"state", "official", "ever"}
-) | set(ORDER_WORDS)
+ORDER_WORDS = {
+    "first": "first",
+    "earliest": "first",
+    "last": "last",
+    "latest": "last",
+    "recent": "last",
+}
+VISIT_WORDS = GUEST_WORDS | HOST_WORDS | MAKE_WORDS | VISIT_NOUNS | {"state", "official", "ever"}
+VISIT_WORDS |= set(ORDER_WORDS)
 
 
 @dataclass(frozen=True)
