@@ -155,16 +155,23 @@ def asks_identity(tokens: list[tuple[str, bool]]) -> bool:
 
 
 def focus_of(tokens: list[tuple[str, bool]], terms: list[Term]) -> str | None:
-    """In 'who is/was [the] X ...', the stem of X: the role whose holder is asked for."""
+    """In 'who is/was [the] X ...', the stem of X: the role whose holder is asked for.
+
+    X is the head of the noun phrase, its last word before a preposition or a relative
+    pronoun: 'ambassador' in 'the current Russian ambassador to Algeria'.
+    """
     plain = [t for t, _ in tokens]
     if len(plain) < 3 or plain[0] != "who" or plain[1] not in ("is", "are", "was", "were"):
         return None
     by_word = {t.word: t for t in terms}
+    head = None
     for word in plain[2:]:
+        if word in NOUN_PHRASE_ENDS:
+            break
         term = by_word.get(word)
         if term is not None and not term.entity:
-            return term.stem
-    return None
+            head = term.stem
+    return head
 
 
 GUEST_WORDS = frozenset(
@@ -178,6 +185,7 @@ MAKE_WORDS = frozenset("make makes made pay pays paid undertake undertook".split
 VISIT_NOUNS = frozenset({"visit", "visits", "trip", "trips"})  # not "tour": Tour de France
 PLACE_MARKERS = frozenset({"to", "in", "at", "into"})
 SPAN_ENDS = PLACE_MARKERS | {"by", "from", "of", "on", "during", "for", "with", "between"}
+NOUN_PHRASE_ENDS = SPAN_ENDS | {"who", "whom", "that", "which"}
 
 
 def visit_roles(plain: list[str]) -> dict[int, str]:

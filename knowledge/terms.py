@@ -139,17 +139,24 @@ def english_tokens(question: str) -> list[tuple[str, bool]]:
 
 
 def misspelt_function_word(token: str, vocab: Vocabulary) -> bool:
-    """'meny', 'whta', 'wher': a typo of a question's function word, which carries no content."""
+    """'meny', 'whta', 'wher': a typo of a question's function word, which carries no content.
+
+    A typo keeps the word's first letter and adds no letter to it, so 'died' (one letter
+    more than 'did') and 'chose' ('those') stay words of their own, even when the articles
+    do not know them.
+    """
     if len(token) < 4 or token.isdigit() or vocab.knows(stem(token)):
         return False
-    match = process.extractOne(
-        token,
-        QUESTION_FUNCTION_WORDS,
-        scorer=OSA.normalized_similarity,
-        score_cutoff=0.75,
-        processor=None,
+    return any(
+        word[0] == token[0] and len(token) <= len(word)
+        for word, _, _ in process.extract_iter(
+            token,
+            QUESTION_FUNCTION_WORDS,
+            scorer=OSA.normalized_similarity,
+            score_cutoff=0.75,
+            processor=None,
+        )
     )
-    return match is not None
 
 
 def make_term(token: str, caps: bool, vocab: Vocabulary) -> Term | None:

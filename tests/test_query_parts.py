@@ -206,6 +206,10 @@ def test_focus_of_names_the_role_not_the_country():
     ]
     assert focus_of(toks, terms) == "ambassador"
     assert focus_of(tokens("When is the ambassador coming?"), terms) is None
+    # the head of the noun phrase, not the first word of it
+    current = [Term("current", "current", 1.0), *terms]
+    assert focus_of(tokens("Who is the current Russian ambassador?"), current) == "ambassador"
+    assert focus_of(tokens("Who is the ambassador of Russia now?"), terms) == "ambassador"
 
 
 # -- terms ---------------------------------------------------------------------------------
@@ -221,6 +225,11 @@ def test_typo_correction(vocab):
 def test_misspelt_function_words_are_not_content(vocab):
     assert misspelt_function_word("meny", vocab)
     assert misspelt_function_word("whta", vocab)
+    assert misspelt_function_word("whwn", vocab)
+    assert misspelt_function_word("abut", vocab)
+    # real words the articles do not know are content, not typos: 'How many soldiers died?'
+    assert not misspelt_function_word("died", vocab)  # 'did' and one letter more
+    assert not misspelt_function_word("chose", vocab)  # 'those' with another first letter
     assert not misspelt_function_word("putin", vocab)  # a known word
     assert not misspelt_function_word("2006", vocab)
 

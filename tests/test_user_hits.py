@@ -362,3 +362,25 @@ def test_the_president_of_a_country_is_not_the_other_countrys(kb, question, pres
 def test_a_question_that_negates_is_not_answered_with_a_sentence_that_does_not(kb):
     assert kb.ask("When did Putin not visit Algeria?").abstained
     assert not kb.ask("When did Putin visit Algeria?").abstained
+
+
+# -- words the articles do not know -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "envoy"),
+    [
+        ("Who is the current Russian ambassador to Algeria?", "Valerian Shuvaev"),
+        ("Who is the current Algerian ambassador to Russia?", "Boumediene Guennad"),
+    ],
+)
+def test_a_word_before_the_role_does_not_replace_it(kb, question, envoy):
+    # 'current' used to be read as the role asked for, and 'Algeria currently enjoys very
+    # strong relations with Russia' was the answer
+    answer = kb.ask(question)
+    assert not answer.abstained and envoy in answer.text
+
+
+def test_a_word_like_a_function_word_is_still_asked_about(kb):
+    # 'died' was dropped as a typo of 'did', and a sentence about the army was the answer
+    assert kb.ask("How many soldiers died in the Algerian war?").abstained
