@@ -29,6 +29,7 @@ ORDER_WORDS = {
 }
 VISIT_WORDS = GUEST_WORDS | HOST_WORDS | MAKE_WORDS | VISIT_NOUNS | {"state", "official", "ever"}
 VISIT_WORDS |= set(ORDER_WORDS)
+TRAVEL_WORDS = GUEST_WORDS | HOST_WORDS | VISIT_NOUNS
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,9 @@ def visit_reply(query: Query, visits: list[Visit]) -> VisitReply | None:
     if query.counts and nouns and not others and chosen:
         return VisitReply("count", chosen)
     order = next((ORDER_WORDS[t.word] for t in query.terms if t.word in ORDER_WORDS), None)
-    if order and chosen and not others and not query.wants_list:
+    # 'Algeria's first president' is no visit: the first or last of them needs a visit named
+    travelled = any(t.word in TRAVEL_WORDS for t in query.terms)
+    if order and travelled and chosen and not others and not query.wants_list:
         return VisitReply("visits", (_ordered(chosen, order),))
     if _asks_for_list(query):
         if chosen and (names or _dated(query) or query.wants_list):

@@ -92,6 +92,11 @@ def test_the_first_or_last_visit_is_the_earliest_or_latest_matching_row(kb, ques
     assert len(answer.fact_ids) == 1
 
 
+def test_the_first_of_something_else_is_not_the_first_visit(kb):
+    # no visit is named: the table's first row is no answer to it
+    assert "Date of visit" not in kb.ask("Who was Algeria's first president?").text
+
+
 def test_one_matching_visit_is_quoted_as_its_row(kb):
     answer = kb.ask("When did Putin visit Algiers?")
     assert answer.text.startswith("Guest: President Vladimir Putin · Host: President Abdelaziz")
