@@ -94,21 +94,43 @@ class Linear:
 
 
 @dataclass(frozen=True)
+class Gate:
+    """A second opinion on whether the best fact answers the question at all: a logistic model
+    over the calibrator's inputs. Below `floor`, its chance caps the confidence."""
+
+    model: Linear
+    floor: float
+
+    def cap(self, confidence: float, row: list[float]) -> float:
+        """The confidence, lowered to the gate's chance where that chance is under the floor."""
+        chance = sigmoid(float(self.model.logits(row)[0]))
+        return min(confidence, chance) if chance < self.floor else confidence
+
+
+@dataclass(frozen=True)
 class Model:
     ranker: Linear
     calibrator: Linear
+    gate: Gate | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> Model:
         try:
             ranker = Linear.from_dict(data["ranker"]).aligned(FEATURES)
             calibrator = Linear.from_dict(data["calibrator"]).aligned(CALIBRATION_FEATURES)
+            gate = None
+            if "gate" in data:
+                linear = Linear.from_dict(data["gate"]["model"]).aligned(CALIBRATION_FEATURES)
+                gate = Gate(linear, float(data["gate"]["floor"]))
         except ValueError as error:
             raise ValueError(f"{error}: run python -m knowledge.train") from None
-        return cls(ranker, calibrator)
+        return cls(ranker, calibrator, gate)
 
     def to_dict(self) -> dict:
-        return {"ranker": self.ranker.to_dict(), "calibrator": self.calibrator.to_dict()}
+        data = {"ranker": self.ranker.to_dict(), "calibrator": self.calibrator.to_dict()}
+        if self.gate:
+            data["gate"] = {"model": self.gate.model.to_dict(), "floor": self.gate.floor}
+        return data
 
     def pick(self, english: float) -> Model:
         """The model for a question `english` share English: this one, for every question."""
@@ -120,7 +142,7 @@ class Model:
         does, ranking and confidence come out the same without embedding the question."""
         return any(
             weight and any(part in name for part in VECTOR_FEATURE_PARTS)
-            for linear in (self.ranker, self.calibrator)
+            for linear in (self.ranker, self.calibrator, *([self.gate.model] if self.gate else []))
             for name, weight in zip(linear.names, linear.coef, strict=True)
         )
 
@@ -137,7 +159,8 @@ class Model:
         if not len(logits):
             return 0.0
         row = calibration_row(*summarise(logits), english, known, dense, best)
-        return sigmoid(float(self.calibrator.logits(row)[0]))
+        confidence = sigmoid(float(self.calibrator.logits(row)[0]))
+        return self.gate.cap(confidence, row) if self.gate else confidence
 
 
 def summarise(logits: np.ndarray) -> tuple[float, float, float]:

@@ -7,7 +7,8 @@ the question, by the rule of score.py). Folds are split by article, so a questio
 scored by a model that never saw its article. Needs scikit-learn (the `train` extra).
 
 Writes knowledge/data/ranker.json (weights and thresholds) and prints the calibration table,
-the thresholds chosen from it, and accuracy on both halves of an article split.
+the thresholds chosen from it, and accuracy on both halves of an article split. `--extend`
+and `--gate` fit one part only (new ranker weights; an answerability gate), holding the rest.
 """
 
 from __future__ import annotations
@@ -56,6 +57,25 @@ FOLDS = 5
 # as rules (an infobox answer to a foreign question: -6 in the logit). 0.05 measured better on
 # XQuAD and on the own sets, out of fold (0.2 was in between).
 CALIBRATOR_C = 0.05
+# `--gate`: the inputs of the answerability gate (knowledge.model.Gate). None is read from the
+# question's vector, so the english route still answers without embedding the question.
+GATE_FEATURES = (
+    "top",
+    "margin",
+    "share",
+    "known",
+    "best_coverage",
+    "best_missing",
+    "best_wording",
+    "best_bm25",
+    "best_fts_rank",
+    "best_intent",
+    "best_infobox",
+    "best_row",
+    "best_length",
+)
+GATE_C = 1.0
+GATE_FLOORS = np.round(np.arange(0.0, 0.401, 0.01), 2)
 
 
 @dataclass(frozen=True)
@@ -539,6 +559,12 @@ def main(argv: list[str] | None = None) -> int:
         "thresholds",
     )
     parser.add_argument(
+        "--gate",
+        action="store_true",
+        help="fit only an answerability gate for this route (see knowledge.model.Gate), "
+        "holding its ranker, calibrator and thresholds",
+    )
+    parser.add_argument(
         "--feedback",
         type=Path,
         metavar="FEEDBACK_DB",
@@ -573,6 +599,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"route {args.route}: {len(set(p.qid[every].tolist()))} questions")
     if args.extend:
         return _extend(args, p, every)
+    if args.gate:
+        return _gate(args, p, every)
     model, oof = fit(p, every, args.l2)
     conf = confidences(model, p, oof, every)
     chosen = choose_thresholds(p, conf)
@@ -624,7 +652,7 @@ def _extend(args, p: Pool, every: np.ndarray) -> int:
     for name in new:
         print(f"  {name}: {ranker.coef[features.FEATURES.index(name)]:+.4f}")
     print(f"listwise loss {before:.5f} -> {after:.5f}")
-    extended = Model(ranker, held.calibrator)
+    extended = Model(ranker, held.calibrator, held.gate)
     abstain = shipped_thresholds(args.route)["ABSTAIN"]
     for name, model in (("shipped", held), ("extended", extended)):
         conf = confidences(model, p, _logits(model, p, every), every)
@@ -633,6 +661,79 @@ def _extend(args, p: Pool, every: np.ndarray) -> int:
     if args.dry_run:
         return 0
     data[args.route] = extended.to_dict()
+    args.out.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def gate_chances(
+    p: Pool, held: Model, rows: np.ndarray, c: float = GATE_C
+) -> tuple[Linear, list[int], np.ndarray, np.ndarray, np.ndarray]:
+    """The gate fitted on every question of `rows` (ranked by `held`), and per question: its
+    index, the gate's out-of-fold chance (folds by article), the held confidence and whether
+    the top fact is right."""
+    from sklearn.model_selection import GroupKFold
+
+    cx, cy, cw, qs = calibration_rows(p, top_candidates(_logits(held, p, rows), p, rows))
+    columns = [CALIBRATION_FEATURES.index(name) for name in GATE_FEATURES]
+    inputs = cx[:, columns]
+    groups = np.array([p.questions[q]["group"] for q in qs])
+    chance = np.zeros(len(qs))
+    for train, test in GroupKFold(n_splits=FOLDS).split(inputs, groups=groups):
+        part = fit_linear(inputs[train], cy[train], GATE_FEATURES, cw[train], c)
+        chance[test] = 1 / (1 + np.exp(-part.logits(inputs[test])))
+    gate = fit_linear(inputs, cy, GATE_FEATURES, cw, c)
+    held_confidence = 1 / (1 + np.exp(-held.calibrator.logits(cx)))
+    return gate, qs, chance, held_confidence, cy.astype(bool)
+
+
+def handled_by_corpus(
+    p: Pool, qs: list[int], answered: np.ndarray, right: np.ndarray
+) -> dict[str, float]:
+    """Per corpus, the mean of `_handled` over its questions."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for q, a, r in zip(qs, answered, right, strict=True):
+        info = p.questions[q]
+        unanswerable = info["kind"] == "oos"
+        out[info["corpus"]].append(_handled(bool(a), bool(r) and not unanswerable, unanswerable))
+    return {name: float(np.mean(values)) for name, values in sorted(out.items())}
+
+
+def choose_floor(
+    p: Pool, qs: list[int], chance: np.ndarray, confidence: np.ndarray, right, abstain: float
+) -> tuple[float, list[tuple[float, float, dict[str, float]]]]:
+    """The gate's floor that handles the most questions right, every corpus weighing the
+    same (SQuAD's 3,000 questions would otherwise choose alone), and the table it read. As
+    for ABSTAIN, the objective is smoothed over SMOOTHING grid steps either side."""
+    table = []
+    for floor in GATE_FLOORS:
+        capped = np.where(chance < floor, np.minimum(confidence, chance), confidence)
+        per = handled_by_corpus(p, qs, capped >= abstain, right)
+        table.append((float(floor), float(np.mean(list(per.values()))), per))
+    best = int(np.argmax(smoothed([mean for _, mean, _ in table], SMOOTHING)))
+    return table[best][0], table
+
+
+def _gate(args, p: Pool, every: np.ndarray) -> int:
+    """`--gate`: the answerability gate of a route, its ranker, calibrator and thresholds held."""
+    data = json.loads(args.out.read_text("utf-8"))
+    held = Model.from_dict({k: v for k, v in data[args.route].items() if k != "gate"})
+    abstain = shipped_thresholds(args.route)["ABSTAIN"]
+    gate, qs, chance, confidence, right = gate_chances(p, held, every)
+    floor, table = choose_floor(p, qs, chance, confidence, right, abstain)
+    print(f"gate weights: {dict(zip(gate.names, np.round(gate.coef, 3).tolist(), strict=True))}")
+    print(f"handled right (out of fold, at ABSTAIN {abstain}; every corpus weighs the same):")
+    for value, mean, per in table:
+        cells = "  ".join(f"{name} {v:.3f}" for name, v in per.items())
+        print(f"  floor {value:.3f}  {mean:.4f}  {cells}")
+    print(f"floor: {floor}")
+    for name, cap in (("without the gate", 0.0), (f"gate at {floor}", floor)):
+        capped = np.where(chance < cap, np.minimum(confidence, chance), confidence)
+        conf = {q: (float(c), bool(r)) for q, c, r in zip(qs, capped, right, strict=True)}
+        print_table(f"out of fold, {name}", score_table(p, conf, abstain))
+    if args.dry_run:
+        return 0
+    data[args.route]["gate"] = {"model": gate.to_dict(), "floor": floor}
     args.out.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -14,6 +14,7 @@ from knowledge import features, grading, thresholds, train
 from knowledge.model import (
     CALIBRATION_FEATURES,
     ENGLISH_ROUTE,
+    Gate,
     Linear,
     Model,
     Routed,
@@ -264,3 +265,41 @@ def test_smoothing_prefers_a_plateau_to_a_lone_peak():
     assert list(train.smoothed([1, 2, 3], 1)) == [1.5, 2.0, 2.5]
     assert int(np.argmax(values)) == 2
     assert int(np.argmax(train.smoothed(values, 2))) == 7
+
+
+def _linear(names, coef, intercept=0.0):
+    n = len(names)
+    return Linear(tuple(names), np.zeros(n), np.ones(n), np.array(coef, dtype=float), intercept)
+
+
+def test_the_gate_caps_the_confidence_only_below_its_floor():
+    gate = Gate(_linear(["top"], [1.0]), floor=0.2)
+    doubtful = sigmoid(-2.0)  # the gate's chance when top is -2: 0.12, under the floor
+    assert gate.cap(0.9, [-2.0]) == pytest.approx(doubtful)
+    assert gate.cap(0.05, [-2.0]) == 0.05  # never raised
+    assert gate.cap(0.9, [-1.0]) == 0.9  # 0.27 is above the floor: the confidence stands
+
+
+def test_a_gated_model_round_trips_and_lowers_only_doubtful_answers():
+    calibrator = _linear(CALIBRATION_FEATURES, [0.0] * len(CALIBRATION_FEATURES), 3.0)
+    gate_coef = [0.0] * len(CALIBRATION_FEATURES)
+    gate_coef[CALIBRATION_FEATURES.index("best_coverage")] = 10.0
+    gate = Gate(_linear(CALIBRATION_FEATURES, gate_coef, -5.0), floor=0.3)
+    model = Model(_linear(features.FEATURES, [0.0] * len(features.FEATURES)), calibrator, gate)
+    again = Model.from_dict(json.loads(json.dumps(model.to_dict())))
+    covered, uncovered = BEST.copy(), BEST.copy()
+    covered[features.FEATURES.index("coverage")] = 1.0
+    uncovered[features.FEATURES.index("coverage")] = 0.1
+    args = {"english": 1.0, "known": 1.0, "dense": 0.0}
+    assert again.confidence(np.array([1.0]), covered, **args) == pytest.approx(sigmoid(3.0))
+    assert again.confidence(np.array([1.0]), uncovered, **args) == pytest.approx(sigmoid(-4.0))
+    assert Model(model.ranker, calibrator).confidence(
+        np.array([1.0]), uncovered, **args
+    ) == pytest.approx(sigmoid(3.0))
+
+
+def test_a_gate_on_vectors_makes_the_model_embed_questions():
+    words = Model(_linear(["lexical"], [1]), _linear(["top"], [4]))
+    gated = Model(words.ranker, words.calibrator, Gate(_linear(["best_dense"], [1.0]), 0.2))
+    assert not words.uses_vectors and gated.uses_vectors
+    assert shipped().english.gate is not None and not shipped().english.uses_vectors

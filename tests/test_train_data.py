@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -124,3 +125,28 @@ def test_extend_fits_only_the_new_features_and_holds_every_other_weight():
     assert ranker.coef[place] > 1.0  # it learned that place decides
     assert ranker.coef[lexical] == 0.5 and np.count_nonzero(ranker.coef) == 2
     assert after < before
+
+
+def test_the_gate_floor_refuses_what_the_gate_doubts_and_keeps_what_it_trusts():
+    # 10 unanswerable questions answered at 0.9 that the gate gives 0.1, and 10 right answers
+    # at 0.9 that it gives 0.6: any floor between the two handles all 20 right
+    questions = [{"corpus": "set", "kind": "oos"}] * 10 + [{"corpus": "set", "kind": "fact"}] * 10
+    p = SimpleNamespace(questions=questions)
+    chance = np.array([0.1] * 10 + [0.6] * 10)
+    confidence = np.full(20, 0.9)
+    right = np.array([False] * 10 + [True] * 10)
+    floor, table = train.choose_floor(p, list(range(20)), chance, confidence, right, 0.5)
+    assert 0.1 < floor < 0.6
+    means = dict((value, mean) for value, mean, _ in table)
+    assert means[floor] == 1.0 and means[0.0] == pytest.approx(0.5 - 10 * train.WRONG_COST / 20)
+
+
+def test_questions_handled_are_counted_per_corpus():
+    # each corpus gets its own mean, so a big one cannot outvote a small one
+    big = [{"corpus": "big", "kind": "fact"}] * 100
+    small = [{"corpus": "small", "kind": "oos"}] * 10
+    p = SimpleNamespace(questions=big + small)
+    handled = train.handled_by_corpus(
+        p, list(range(110)), np.array([True] * 100 + [False] * 10), np.array([True] * 110)
+    )
+    assert handled == {"big": 1.0, "small": 1.0}
