@@ -52,6 +52,7 @@ from handlers.state import STATE_KEY, BotState, FloodLimiter, attach, detach
 from knowledge import KnowledgeBase, KnowledgeBaseError, ensure_knowledge_base
 from knowledge.commands import COMMANDS
 from knowledge.feedback import default_feedback_path
+from knowledge.store import stale_notice
 
 log = logging.getLogger(__name__)
 
@@ -376,10 +377,16 @@ def open_knowledge_base(db_path: Path | None) -> KnowledgeBase:
 
     An explicit QABOT_DB must already be a good knowledge base: a missing, corrupt or
     old-schema file is a KnowledgeBaseError, never silently rebuilt. With no QABOT_DB the
-    default base is built from the seed article when there is none.
+    default base is built from the seed article when there is none, and rebuilt when
+    another build of qabot made it; an explicit one that another build made is served, with
+    a warning in the log.
     """
     path = db_path if db_path is not None else ensure_knowledge_base(None)
-    return KnowledgeBase.open(path, read_only=True)
+    kb = KnowledgeBase.open(path, read_only=True)
+    notice = stale_notice(path)
+    if notice:
+        log.warning(notice)
+    return kb
 
 
 def run_bot(environ: dict[str, str] | None = None, env_file: Path | None = Path(".env")) -> int:

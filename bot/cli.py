@@ -24,6 +24,7 @@ from knowledge import (
 from knowledge.aliases import ask as ask_with_aliases
 from knowledge.feedback import FeedbackError
 from knowledge.parser import MAX_ARTICLE_BYTES, MAX_BYTES_ENV, max_article_bytes
+from knowledge.store import stale_notice
 
 from . import feedback_cli, textui
 from .i18n import translator
@@ -67,7 +68,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--db", type=Path, help=f"knowledge base (default: {default_db_path()})")
 
     p = sub.add_parser("ingest", help="load article files into the knowledge base")
-    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="article files (none: rebuild the base from the articles it holds)",
+    )
     db_option(p)
     p.add_argument(
         "--replace",
@@ -145,7 +151,11 @@ def _positive_int(text: str) -> int:
 
 
 def _open(args) -> KnowledgeBase:
-    return KnowledgeBase.open(ensure_knowledge_base(args.db))
+    path = ensure_knowledge_base(args.db)
+    notice = stale_notice(path)
+    if notice:
+        print(f"qabot: {notice}", file=sys.stderr)
+    return KnowledgeBase.open(path)
 
 
 def cmd_ingest(args) -> int:
@@ -154,6 +164,8 @@ def cmd_ingest(args) -> int:
         max_bytes = args.max_bytes or max_article_bytes()
     except ValueError as exc:
         raise CommandError(str(exc)) from None
+    if args.replace and not args.files:
+        raise CommandError("--replace needs the article files to build from")
     if not args.replace:
         ensure_knowledge_base(args.db)
     progress = textui.progress(len(args.files))

@@ -17,6 +17,7 @@ from .store import (
     article_url,
     build,
     check_replaceable,
+    is_stale,
     open_database,
     read_only_rows,
     stored_articles,
@@ -98,14 +99,14 @@ def _build_locked(
     paths,
     db_path: Path,
     *,
-    keep_existing,
-    skip_bad,
-    progress,
-    embed_progress,
-    embedder,
-    base_url,
-    force,
-    max_bytes,
+    keep_existing=False,
+    skip_bad=False,
+    progress=None,
+    embed_progress=None,
+    embedder=None,
+    base_url=None,
+    force=False,
+    max_bytes=None,
 ) -> IngestResult:
     result = IngestResult()
     parsed: dict[str, tuple[Article, str]] = {}
@@ -151,8 +152,10 @@ def _build_locked(
 def ensure_knowledge_base(path: str | Path | None = None) -> Path:
     """Return a usable knowledge base path, building the seed one if there is none.
 
-    The default base, when an older qabot left it, is rebuilt from the article texts it
-    stores, so articles a user ingested are kept. An explicit path is never rewritten.
+    The default base, when an older qabot left it (another schema, or rows derived by
+    another build: knowledge/fingerprint.py), is rebuilt from the article texts it stores, so
+    articles a user ingested are kept, with their links and, unless their text changed,
+    their vectors. An explicit path is never rewritten.
     Opening an existing base needs no write access; building takes the ingest lock, and
     looks again once it has it (another ingest may have built the base meanwhile).
     """
@@ -161,7 +164,8 @@ def ensure_knowledge_base(path: str | Path | None = None) -> Path:
     if path.exists():
         try:
             open_database(path).close()
-            return path
+            if explicit or not is_stale(path):
+                return path
         except KnowledgeBaseError:
             if explicit:
                 raise
@@ -176,13 +180,15 @@ def _ensure_locked(path: Path, explicit: bool) -> Path:
     if path.exists():
         try:
             open_database(path).close()
-            return path
         except KnowledgeBaseError:
             texts = None if explicit else _salvage(path)
             if texts is None:
                 raise
             build(((parse_text(t, source=s), t) for s, t in texts), path)
             return path
+        if not explicit and is_stale(path):  # the same articles, links and vectors, rederived
+            _build_locked([], path, keep_existing=True)
+        return path
     build([(parse_text(seed_text(), source=SEED_NAME), seed_text())], path)
     return path
 

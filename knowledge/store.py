@@ -24,6 +24,7 @@ from .fact_features import (
     subject_terms,
     value_flags,
 )
+from .fingerprint import build_fingerprint
 from .lexicon import FOREIGN_LANGS
 from .parser import Article, Paragraph, Table
 from .places import (
@@ -46,6 +47,7 @@ from .text import MONTHS, TOKEN_RE, fold, slug, stem, years
 from .vectors import VectorCache, embed_facts
 
 SCHEMA_VERSION = 8
+BUILT_BY = "built_by"  # meta key: the fingerprint of the build that wrote the base
 WIKI_ROOT = "https://en.wikipedia.org/wiki/"
 # Infobox keys that describe the page layout, not the subject.
 INFOBOX_METADATA = frozenset({"filetype", "image", "caption", "logo", "map", "alt", "image_size"})
@@ -223,6 +225,23 @@ def open_database(db_path: str | Path, read_only: bool = True) -> sqlite_utils.D
     return db
 
 
+def is_stale(path: str | Path) -> bool:
+    """Was the knowledge base at `path` built by another build of qabot (knowledge/
+    fingerprint.py)? Its derived rows may then differ from what this build would store."""
+    rows = read_only_rows(Path(path), f"select value from meta where key = '{BUILT_BY}'")
+    return not rows or rows[0][0] != build_fingerprint()
+
+
+def stale_notice(path: str | Path) -> str | None:
+    """One line for the owner of a stale knowledge base (`is_stale`), else None."""
+    if not is_stale(path):
+        return None
+    return (
+        f"{path} was built by another version of qabot, so some answers may differ from a "
+        f"fresh base: rebuild it, keeping its articles, with 'qabot ingest --db {path}'"
+    )
+
+
 def _schema_version(db: sqlite_utils.Database) -> int | None:
     if "meta" not in db.table_names():
         return None
@@ -300,7 +319,11 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     db.table("place_names").create({"lang": str, "key": str, "name": str}, pk=("lang", "key"))
     db.table("vectors").create({"fact_id": int, "hash": str, "vector": bytes}, pk="fact_id")
     db.table("meta").insert_all(
-        [{"key": "schema_version", "value": str(SCHEMA_VERSION)}], replace=True
+        [
+            {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+            {"key": BUILT_BY, "value": build_fingerprint()},
+        ],
+        replace=True,
     )
 
 

@@ -4,30 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from embedder_fakes import CountingEmbedder
 
 import knowledge
 from knowledge import embed, retrieval, vectors
 from knowledge.query import Query, Term
-
-
-class CountingEmbedder:
-    """A deterministic stand-in that records what it was asked to embed."""
-
-    name = "counting-test"
-    dim = 8
-
-    def __init__(self):
-        self.seen: list[str] = []
-
-    def queries(self, texts):
-        return self.passages(texts)
-
-    def passages(self, texts, progress=None):
-        self.seen.extend(texts)
-        out = np.array([[hash(t) % 97 + 1, len(t) + 1, *([1.0] * 6)] for t in texts], dtype=float)
-        if progress:
-            progress(len(texts))
-        return embed.checked(out, list(texts))
 
 
 def test_checked_normalises_and_refuses_broken_vectors():
