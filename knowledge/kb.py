@@ -216,7 +216,7 @@ class KnowledgeBase:
             closest = tuple(
                 Alternative(c.id, c.row["text"], round(ranked.chance(i), 3))
                 for i, c in _distinct(ranked.candidates)[:ALTERNATIVES]
-                if ranked.chance(i) >= SUGGEST_FLOOR
+                if ranked.chance(i, before_gate=True) >= SUGGEST_FLOOR
             )
             return self._abstain(
                 question, query.lang, query.intent, confidence=confidence, alternatives=closest
@@ -314,7 +314,8 @@ class KnowledgeBase:
         logits = logits[order] if len(order) else logits
         best = matrix[order[0]] if order else None
         confidence = model.confidence(logits, best, **question)
-        return Ranked([cands[i] for i in order], logits, confidence, route_name)
+        calibrated = model.confidence(logits, best, **question, gated=False)
+        return Ranked([cands[i] for i in order], logits, confidence, route_name, calibrated)
 
     @property
     def model(self) -> Model | Routed:
@@ -566,12 +567,18 @@ class Ranked:
     logits: np.ndarray
     confidence: float
     route: str = "english"  # whose thresholds apply: see knowledge/thresholds.py
+    # the confidence before the answerability gate's veto (knowledge.model.Gate): a fact the
+    # gate doubts answers the question is still worth suggesting when qabot abstains
+    calibrated: float | None = None
 
-    def chance(self, index: int) -> float:
+    def chance(self, index: int, *, before_gate: bool = False) -> float:
         """The confidence scaled to a runner-up: how much less likely than the best it is."""
+        base = self.confidence
+        if before_gate and self.calibrated is not None:
+            base = self.calibrated
         if index == 0 or not len(self.logits):
-            return self.confidence
-        return self.confidence * math.exp(min(0.0, float(self.logits[index] - self.logits[0])))
+            return base
+        return base * math.exp(min(0.0, float(self.logits[index] - self.logits[0])))
 
 
 def _source(row: dict) -> Source:

@@ -153,14 +153,22 @@ class Model:
         return self.ranker.logits(features)
 
     def confidence(
-        self, logits: np.ndarray, best: np.ndarray, english: float, known: float, dense: float
+        self,
+        logits: np.ndarray,
+        best: np.ndarray,
+        english: float,
+        known: float,
+        dense: float,
+        *,
+        gated: bool = True,
     ) -> float:
-        """The chance that the best candidate (whose features are `best`) is right."""
+        """The chance that the best candidate (whose features are `best`) is right; with
+        `gated=False`, the calibrator's alone, before the gate's veto."""
         if not len(logits):
             return 0.0
         row = calibration_row(*summarise(logits), english, known, dense, best)
         confidence = sigmoid(float(self.calibrator.logits(row)[0]))
-        return self.gate.cap(confidence, row) if self.gate else confidence
+        return self.gate.cap(confidence, row) if self.gate and gated else confidence
 
 
 def summarise(logits: np.ndarray) -> tuple[float, float, float]:

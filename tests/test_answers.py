@@ -301,3 +301,22 @@ def test_a_sentence_that_refers_back_is_quoted_with_the_one_before(multi_kb):
         "storm surges coming up from the North Sea. It was officially opened by Queen Elizabeth II "
         "on 8 May 1984 and cost about £535 million."
     )
+
+
+def test_a_fact_the_gate_vetoes_is_still_suggested(seed_db):
+    # a gate that doubts every answer: qabot abstains, and offers the fact it would have quoted
+    import dataclasses
+
+    import numpy as np
+
+    from knowledge.kb import KnowledgeBase, open_database
+    from knowledge.model import CALIBRATION_FEATURES, Gate, Linear, Routed, shipped
+
+    never = Linear(("top",), np.zeros(1), np.ones(1), np.zeros(1), -10.0)
+    doubt = Gate(never.aligned(CALIBRATION_FEATURES), floor=0.5)
+    routed = Routed(dataclasses.replace(shipped().english, gate=doubt), shipped().foreign)
+    kb = KnowledgeBase(open_database(seed_db, read_only=True), seed_db, model=routed)
+    with kb:
+        answer = kb.ask("How much was the loan in 1963?")
+    assert answer.abstained and answer.confidence < 0.001
+    assert answer.alternatives and "90 million rubles" in answer.alternatives[0].text
