@@ -155,15 +155,18 @@ def ensure_knowledge_base(path: str | Path | None = None) -> Path:
     The default base, when an older qabot left it (another schema, or rows derived by
     another build: knowledge/fingerprint.py), is rebuilt from the article texts it stores, so
     articles a user ingested are kept, with their links and, unless their text changed,
-    their vectors. An explicit path is never rewritten.
+    their vectors; where it cannot be rewritten, it is used as it is. An explicit path is
+    never rewritten.
     Opening an existing base needs no write access; building takes the ingest lock, and
     looks again once it has it (another ingest may have built the base meanwhile).
     """
     explicit = path is not None
     path = Path(path) if path else default_db_path()
+    usable = False
     if path.exists():
         try:
             open_database(path).close()
+            usable = True
             if explicit or not is_stale(path):
                 return path
         except KnowledgeBaseError:
@@ -172,7 +175,11 @@ def ensure_knowledge_base(path: str | Path | None = None) -> Path:
     try:
         with ingest_lock(path):
             return _ensure_locked(path, explicit)
-    except OSError as exc:
+    except (OSError, KnowledgeBaseError) as exc:
+        if usable:  # a stale base that cannot be rewritten here is still served as it is
+            return path
+        if isinstance(exc, KnowledgeBaseError):
+            raise
         raise KnowledgeBaseError(write_problem(exc, target_of(path))) from None
 
 

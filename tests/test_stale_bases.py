@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import shutil
 import sqlite3
@@ -11,7 +12,7 @@ import pytest
 from embedder_fakes import CountingEmbedder
 
 from bot.cli import main
-from knowledge import build_knowledge_base, ensure_knowledge_base, store
+from knowledge import build_knowledge_base, ensure_knowledge_base, ingest, store
 from knowledge.fingerprint import build_fingerprint
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
@@ -95,3 +96,19 @@ def test_replace_without_files_is_refused_and_keeps_the_base(
     assert main(["ingest", "--replace", "--db", str(path)]) != 0
     assert "--replace needs the article files" in capsys.readouterr().err
     assert _digest(path) == before
+
+
+def test_a_stale_default_base_that_cannot_be_rewritten_is_still_served(
+    tmp_path: Path, seed_db: Path, monkeypatch: pytest.MonkeyPatch
+):
+    default = tmp_path / "qabot-default.db"  # QABOT_DB, as conftest sets it
+    shutil.copy(seed_db, default)
+    _made_elsewhere(default)
+    before = _digest(default)
+
+    def read_only_folder(path, on_wait=None):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(ingest, "ingest_lock", read_only_folder)
+    assert ensure_knowledge_base(None) == default
+    assert _digest(default) == before and store.is_stale(default)
