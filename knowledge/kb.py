@@ -313,8 +313,7 @@ class KnowledgeBase:
         order = sorted(range(len(cands)), key=lambda i: (-logits[i], cands[i].id))
         logits = logits[order] if len(order) else logits
         best = matrix[order[0]] if order else None
-        confidence = model.confidence(logits, best, **question)
-        calibrated = model.confidence(logits, best, **question, gated=False)
+        confidence, calibrated = model.assess(logits, best, **question)
         return Ranked([cands[i] for i in order], logits, confidence, route_name, calibrated)
 
     @property

@@ -93,6 +93,12 @@ class Linear:
         return ((rows - self.mean) / self.scale) @ self.coef + self.intercept
 
 
+def capped(confidence, chance, floor: float):
+    """Each confidence, lowered to the gate's chance where that chance is under `floor`
+    (scalars or arrays)."""
+    return np.where(np.asarray(chance) < floor, np.minimum(confidence, chance), confidence)
+
+
 @dataclass(frozen=True)
 class Gate:
     """A second opinion on whether the best fact answers the question at all: a logistic model
@@ -104,7 +110,7 @@ class Gate:
     def cap(self, confidence: float, row: list[float]) -> float:
         """The confidence, lowered to the gate's chance where that chance is under the floor."""
         chance = sigmoid(float(self.model.logits(row)[0]))
-        return min(confidence, chance) if chance < self.floor else confidence
+        return float(capped(confidence, chance, self.floor))
 
 
 @dataclass(frozen=True)
@@ -153,22 +159,20 @@ class Model:
         return self.ranker.logits(features)
 
     def confidence(
-        self,
-        logits: np.ndarray,
-        best: np.ndarray,
-        english: float,
-        known: float,
-        dense: float,
-        *,
-        gated: bool = True,
+        self, logits: np.ndarray, best: np.ndarray, english: float, known: float, dense: float
     ) -> float:
-        """The chance that the best candidate (whose features are `best`) is right; with
-        `gated=False`, the calibrator's alone, before the gate's veto."""
+        """The chance that the best candidate (whose features are `best`) is right."""
+        return self.assess(logits, best, english, known, dense)[0]
+
+    def assess(
+        self, logits: np.ndarray, best: np.ndarray, english: float, known: float, dense: float
+    ) -> tuple[float, float]:
+        """The confidence, and the calibrator's alone, before the gate's veto."""
         if not len(logits):
-            return 0.0
+            return 0.0, 0.0
         row = calibration_row(*summarise(logits), english, known, dense, best)
-        confidence = sigmoid(float(self.calibrator.logits(row)[0]))
-        return self.gate.cap(confidence, row) if self.gate and gated else confidence
+        calibrated = sigmoid(float(self.calibrator.logits(row)[0]))
+        return (self.gate.cap(calibrated, row) if self.gate else calibrated), calibrated
 
 
 def summarise(logits: np.ndarray) -> tuple[float, float, float]:

@@ -33,6 +33,7 @@ from .model import (
     Linear,
     Model,
     calibration_row,
+    capped,
     route,
     shipped_thresholds,
     summarise,
@@ -707,8 +708,7 @@ def choose_floor(
     for ABSTAIN, the objective is smoothed over SMOOTHING grid steps either side."""
     table = []
     for floor in GATE_FLOORS:
-        capped = np.where(chance < floor, np.minimum(confidence, chance), confidence)
-        per = handled_by_corpus(p, qs, capped >= abstain, right)
+        per = handled_by_corpus(p, qs, capped(confidence, chance, floor) >= abstain, right)
         table.append((float(floor), float(np.mean(list(per.values()))), per))
     best = int(np.argmax(smoothed([mean for _, mean, _ in table], SMOOTHING)))
     return table[best][0], table
@@ -728,8 +728,8 @@ def _gate(args, p: Pool, every: np.ndarray) -> int:
         print(f"  floor {value:.3f}  {mean:.4f}  {cells}")
     print(f"floor: {floor}")
     for name, cap in (("without the gate", 0.0), (f"gate at {floor}", floor)):
-        capped = np.where(chance < cap, np.minimum(confidence, chance), confidence)
-        conf = {q: (float(c), bool(r)) for q, c, r in zip(qs, capped, right, strict=True)}
+        gated = capped(confidence, chance, cap)
+        conf = {q: (float(c), bool(r)) for q, c, r in zip(qs, gated, right, strict=True)}
         print_table(f"out of fold, {name}", score_table(p, conf, abstain))
     if args.dry_run:
         return 0
