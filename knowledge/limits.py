@@ -29,11 +29,14 @@ def cut_question(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
 
 
 def bounded_terms(terms: list[Term]) -> list[Term]:
-    """The first `MAX_TERMS` terms, each with its `MAX_ALTS` best alternative forms."""
+    """The first `MAX_TERMS` terms, each with its `MAX_ALTS` best alternative forms.
+
+    Forms of equal credit are kept in the order of their spelling: synonyms come from sets,
+    whose order changes from one process to the next, and so would the answers."""
     kept = terms[:MAX_TERMS]
     for term in kept:
         if len(term.alts) > MAX_ALTS:
-            best = sorted(term.alts.items(), key=lambda kv: -kv[1])[:MAX_ALTS]
+            best = sorted(term.alts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_ALTS]
             term.alts = dict(best)
             term.weak &= set(term.alts)
     return kept

@@ -308,3 +308,19 @@ async def test_group_questions_do_not_hold_up_a_private_chat(seed_db: Path):
             if "process_concurrent_update" in task.get_name():
                 task.cancel()
         await asyncio.wait_for(app.stop(), GUARD)
+
+
+def test_a_term_keeps_the_same_forms_whatever_order_its_synonyms_came_in():
+    """Synonyms come from sets, whose order changes from one process to the next: the forms
+    kept past MAX_ALTS must not, or the same question gets another answer after a restart
+    ('Who bought the factory in 2005?' was answered at 0.87 or refused at 0.49)."""
+    from knowledge.terms import Term
+
+    forms = [f"form{i}" for i in range(limits.MAX_ALTS + 3)]
+    kept = []
+    for order in (forms, forms[::-1], forms[3:] + forms[:3]):
+        term = Term("bought", "bought", 1.0, dict.fromkeys(order, 0.85), weak=set(order))
+        (bounded,) = limits.bounded_terms([term])
+        kept.append((sorted(bounded.alts), sorted(bounded.weak)))
+    assert len(kept[0][0]) == limits.MAX_ALTS
+    assert kept[0] == kept[1] == kept[2]
