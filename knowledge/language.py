@@ -1,5 +1,6 @@
-"""Which language a question is written in: 'en', 'fr', 'ru', 'ar', or another Latin-script
-language that fastText's language model is sure of ('de', 'es', 'it', 'pt', 'nl')."""
+"""Which language a question is written in: 'ru' and 'ar' from the script, 'en' or 'fr' from
+the function words used, another Latin-script language that fastText's language model is sure
+of ('de', 'es', 'it', 'pt', 'nl'), or the language it finds in another script ('zh', 'ja')."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ FRENCH_QUESTION_WORDS = frozenset(
 
 
 # The Latin-script languages a question may be found to be written in (of the model's 176).
+# Others (Polish, Turkish...) stay read as English: measured on a blind set of questions on
+# the seed, reading them with the lexicon-free foreign path lost more than it won.
 LATIN_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
 # The model's probability from which a language other than English or French is believed:
 # more likely than all others together. No English question of the 4,177 in our sets reads as
@@ -28,14 +31,6 @@ SURE = 0.5
 # asking the model. German and Spanish questions share many ('in', 'was', 'die', 'de').
 CHECKED_BELOW = 0.5
 MAX_CHARS = 300  # what the model reads of a question: enough to tell, bounded in cost
-
-
-def latin_choice(found: Sequence[tuple[str, float]]) -> tuple[str, float]:
-    """The likeliest of LATIN_LANGUAGES among the model's (language, probability) pairs, with
-    its probability; ('en', 0.0) when none is among them. The probability is not scaled up
-    to the Latin languages: a question the model finds Chinese is sure of none of them."""
-    latin = [(lang, p) for lang, p in found if lang in LATIN_LANGUAGES]
-    return max(latin, key=lambda pair: pair[1], default=("en", 0.0))
 
 
 def bundled_model_path() -> Path:
@@ -49,9 +44,16 @@ def bundled_model_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
 
 
+def latin_choice(found: Sequence[tuple[str, float]]) -> tuple[str, float]:
+    """The likeliest of LATIN_LANGUAGES among the model's (language, probability) pairs, with
+    its probability; ('en', 0.0) when none is among them. The probability is not scaled up
+    to the Latin languages: a question the model finds Chinese is sure of none of them."""
+    latin = [(lang, p) for lang, p in found if lang in LATIN_LANGUAGES]
+    return max(latin, key=lambda pair: pair[1], default=("en", 0.0))
+
+
 class FastTextIdentifier:
-    """fastText's language model, read by fasttext-predict, its answer limited to
-    LATIN_LANGUAGES."""
+    """fastText's language model (176 languages), read by fasttext-predict."""
 
     CANDIDATES = 20  # of the model's 176 languages, enough to hold every Latin one that counts
 
@@ -61,15 +63,15 @@ class FastTextIdentifier:
         self._model = fasttext.load_model(str(path or bundled_model_path()))
         self._lock = threading.Lock()  # one prediction at a time: the C++ model is shared
 
-    def classify(self, text: str) -> tuple[str, float]:
+    def classify(self, text: str) -> list[tuple[str, float]]:
+        """The likeliest languages of a text with their probabilities, likeliest first."""
         text = " ".join(text.split())[:MAX_CHARS]  # one line: fastText reads up to a newline
         with self._lock:
             labels, probabilities = self._model.predict(text, k=self.CANDIDATES)
-        found = [
+        return [
             (label.removeprefix("__label__"), float(p))
             for label, p in zip(labels, probabilities, strict=True)
         ]
-        return latin_choice(found)
 
 
 _loading = threading.Lock()
@@ -103,8 +105,23 @@ def preload() -> threading.Thread | None:
 
 def other_latin_language(text: str) -> str | None:
     """'de', 'es', 'it', 'pt' or 'nl' when the model is sure of it; else None."""
-    lang, probability = _identifier().classify(text)
+    lang, probability = latin_choice(_identifier().classify(text))
     return lang if lang not in ("en", "fr") and probability >= SURE else None
+
+
+def other_script_language(text: str) -> str:
+    """The language of a question in neither Latin, Cyrillic nor Arabic letters ('zh', 'ja',
+    'ko', 'el'...), as the model finds it; 'en' when it is not sure."""
+    found = _identifier().classify(text)
+    lang, probability = found[0] if found else ("en", 0.0)
+    return lang if probability >= SURE else "en"
+
+
+def mapped_to_english(lang: str) -> bool:
+    """Are a question's words mapped to English one by one (word lists, place names,
+    transliteration)? Not for a language in another script ('zh', 'ja'): none of that reads
+    it, and the ranker was fitted on such questions read as they are."""
+    return lang in LATIN_LANGUAGES or lang in ("ru", "ar")
 
 
 def own_letters(text: str) -> list[str]:
@@ -119,7 +136,8 @@ def own_letters(text: str) -> list[str]:
 
 def detect_language(text: str, known: Container[str] = ()) -> str:
     """'ru', 'ar' from the script; 'fr' or 'en' from the function words used; another
-    Latin-script language when a question does not read as English and the language model is sure.
+    Latin-script language when a question does not read as English and the language model is
+    sure; the model's language for one in another script ('zh', 'ja').
 
     `known` holds the words of the knowledge base (English): a question made of them and of
     English function words reads as English without asking the language model.
@@ -137,6 +155,8 @@ def detect_language(text: str, known: Container[str] = ()) -> str:
         return "ru"
     if own.count("arabic") * 2 >= len(own):
         return "ar"
+    if own.count("other") * 2 >= len(own):  # Chinese, Japanese, Greek, Hindi...
+        return other_script_language(text)
     tokens = words(text)
     # Function words and question words tell the languages apart; content words don't
     # ('tour', 'mission' and 'date' are English and French alike).

@@ -31,7 +31,7 @@ from .intent import (
     year_bounds,
     year_range,
 )
-from .language import FRENCH_QUESTION_WORDS, detect_language
+from .language import FRENCH_QUESTION_WORDS, detect_language, mapped_to_english
 from .names import phonetic, skeleton, transliterate
 from .smalltalk import strip_small_talk
 from .terms import (
@@ -109,7 +109,7 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
         return Query(question, small_talk_lang or "en", "greeting", [], "", greeting=small_talk)
     question = core or question
     lang = detect_language(question, vocab.word_stem)
-    if lang == "en":
+    if lang == "en" or not mapped_to_english(lang):
         tokens = english_tokens(question)
         understood = 1.0
     else:

@@ -529,7 +529,7 @@ async def test_telling_the_reply_language_never_blocks_the_event_loop(monkeypatc
 
     class SureGerman:
         def classify(self, _text):
-            return "de", 0.99
+            return [("de", 0.99)]
 
     def slow_load():
         # the loader waits for the event loop to run something else meanwhile

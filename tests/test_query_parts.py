@@ -81,7 +81,11 @@ def tokens(text: str) -> list[tuple[str, bool]]:
         ("wen did tebboune vist russia", "en"),
         ("rosneft algeria", "en"),
         ("nokia ceo salary", "en"),
-        ("普京什么时候访问阿尔及利亚？", "en"),  # not Latin: the language model is not asked
+        # another script: the language model's answer (these questions were read as English)
+        ("普京什么时候访问阿尔及利亚？", "zh"),
+        ("プーチンはいつアルジェリアを訪問しましたか", "ja"),
+        ("푸틴은 언제 알제리를 방문했나요?", "ko"),
+        ("Πότε επισκέφθηκε ο Πούτιν την Αλγερία;", "el"),
     ],
 )
 def test_detect_language(text, lang):
@@ -370,6 +374,15 @@ def test_a_question_of_english_and_known_words_does_not_wait_for_the_language_mo
     assert detect_language("When did Putin visit Algiers?", known) == "en"
     with pytest.raises(AssertionError, match="asked"):  # 'wann', 'war' are not known words
         detect_language("Wann war Putin in Algerien?", known)
+
+
+def test_a_question_in_another_script_is_read_as_it_is_whatever_its_language(vocab):
+    # The ranker was fitted on Chinese questions read as they are: knowing their language
+    # must not change how they are read, only what the answer says of them.
+    question = "普京什么时候访问阿尔及利亚？"
+    query = analyse(question, vocab)
+    assert query.lang == "zh"
+    assert [t.word for t in query.terms] == ["普京什么时候访问阿尔及利亚"]
 
 
 def test_latin_choice_keeps_the_latin_languages_and_their_probability():
