@@ -23,11 +23,13 @@ from .retrieval import DenseRetriever, LexicalRetriever, Probe, StructuredRetrie
 from .smalltalk import greeting_reply
 from .store import open_database
 from .vectors import from_blobs
-from .visit_questions import count_line, visit_reply
+from .visit_questions import both_ways, count_line, visit_reply
 from .visits import matches
 
 MAX_QUESTION = 4096
 ALTERNATIVES = 3
+# a visit's mirror this near the top makes the answer both visits (see `both_ways`)
+MIRROR_WINDOW = 3
 LIST_LIMIT = 50
 CANDIDATE_SQL = (
     "select facts.*, sections.path as section, sections.url as url, "
@@ -221,6 +223,12 @@ class KnowledgeBase:
             return self._abstain(
                 question, query.lang, query.intent, confidence=confidence, alternatives=closest
             )
+        if not any(t.role for t in query.terms):
+            leading = {c.id: c for _, c in _distinct(ranked.candidates)[:MIRROR_WINDOW]}
+            pair = both_ways(list(leading), self._visits)
+            # the words cover both alike: only the vectors chose, and they cannot tell
+            if pair and len({_word_match(leading[v.fact_id]) for v in pair}) == 1:
+                return self._visits_answer(query, pair, confidence, ranked.route)
         alternatives = tuple(
             Alternative(c.id, c.row["text"], round(ranked.chance(i), 3))
             for i, c in _distinct(ranked.candidates[1:], start=1)[:ALTERNATIVES]
@@ -450,6 +458,24 @@ class KnowledgeBase:
             lang=query.lang,
         )
 
+    def _visits_answer(
+        self, query: Query, visits: tuple[Visit, ...], confidence: float, route_name: str
+    ) -> Answer:
+        """Visits quoted as a list: a visit and its mirror when the question gives no roles."""
+        facts = [f for v in visits if (f := self.fact(v.fact_id))]
+        return Answer(
+            question=query.text,
+            text="\n".join(f.text for f in facts),
+            abstained=False,
+            confidence=confidence,
+            sources=tuple(dict.fromkeys(f.source for f in facts)),
+            fact_ids=tuple(v.fact_id for v in visits),
+            visits=visits,
+            intent="list",
+            lang=query.lang,
+            route=route_name,
+        )
+
     def _greeting(self, question: str, query: Query) -> Answer:
         """A message that only greets or thanks: a friendly line and example questions."""
         examples = tuple(self.examples()[:3])
@@ -546,6 +572,12 @@ def _clean_question(text: str) -> str:
     text = (text or "")[:MAX_QUESTION]
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t ")
     return cut_question(" ".join(text.split()))
+
+
+def _word_match(candidate: ranker.Candidate) -> tuple[float, float]:
+    """How a fact meets the question's words: the share of their weight it covers, and
+    whether it puts places where the question does."""
+    return round(candidate.coverage, 6), candidate.places
 
 
 def _distinct(cands: list[ranker.Candidate], start: int = 0) -> list[tuple[int, ranker.Candidate]]:

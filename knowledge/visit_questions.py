@@ -10,6 +10,7 @@ question names only people and places of the table, and no visit matches, the ta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .intent import GUEST_WORDS, HOST_WORDS, MAKE_WORDS, VISIT_NOUNS
@@ -77,6 +78,24 @@ def visit_reply(query: Query, visits: list[Visit]) -> VisitReply | None:
         near = tuple(v for v in visits if all(involves(v, t, None) for t in names))
         return VisitReply("none", (), near)
     return None
+
+
+def both_ways(fact_ids: Sequence[int], visits: Sequence[Visit]) -> tuple[Visit, ...]:
+    """The visit of the first fact and its mirror among the others (the same two people, as
+    guest and host the other way round), oldest first; () when there is no such pair.
+
+    A question whose words give no roles and fit both visits alike ('Quando Putin visitou a
+    Argélia?', in a language without a word list) is ranked by its vectors, which cannot tell
+    who went where: both visits are the honest answer, not the likelier-looking one."""
+    by_fact = {v.fact_id: v for v in visits}
+    first = by_fact.get(fact_ids[0]) if fact_ids else None
+    if first is None:
+        return ()
+    for fact_id in fact_ids[1:]:
+        other = by_fact.get(fact_id)
+        if other and (other.guest, other.host) == (first.host, first.guest):
+            return tuple(sorted((first, other), key=lambda v: (v.year_from or 0, v.id)))
+    return ()
 
 
 def _ordered(visits: tuple[Visit, ...], order: str) -> Visit:

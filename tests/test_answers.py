@@ -103,6 +103,29 @@ def test_arabic_verb_first_visit_questions(kb, question, date):
     assert date in answer.text.splitlines()[0]
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quando Putin visitou a Argélia?",  # Portuguese: no word list reads who went where
+        "Putin Cezayir'i ne zaman ziyaret etti?",  # Turkish: was Bouteflika's visit at 0.87
+    ],
+)
+def test_a_visit_question_without_roles_gets_the_visit_both_ways(kb, question):
+    answer = kb.ask(question)
+    assert not answer.abstained
+    assert [(v.guest, v.date) for v in answer.visits] == [
+        ("President Abdelaziz Bouteflika", "3-6 April 2001"),
+        ("President Vladimir Putin", "10 March 2006"),
+    ]
+    assert "10 March 2006" in answer.text
+
+
+def test_a_visit_question_with_roles_still_gets_one_way(kb):
+    answer = kb.ask("Когда Путин посетил Алжир?")
+    assert [v.date for v in answer.visits] in ([], ["10 March 2006"])
+    assert answer.text.count("Guest:") == 1 and "10 March 2006" in answer.text
+
+
 def test_arabic_visit_that_never_happened_is_said_so(kb):
     answer = kb.ask("متى زار بريجنيف الجزائر؟")  # Brezhnev only hosted Algerian leaders
     assert answer.abstained

@@ -389,3 +389,26 @@ def test_a_word_before_the_role_does_not_replace_it(kb, question, envoy):
 def test_a_word_like_a_function_word_is_still_asked_about(kb):
     # 'died' was dropped as a typo of 'did', and a sentence about the army was the answer
     assert kb.ask("How many soldiers died in the Algerian war?").abstained
+
+
+def _row(fact_id: int, guest: str, host: str, year: int) -> Visit:
+    return Visit(fact_id, "A–B relations", guest, host, "", str(year), year, year, "", "", fact_id)
+
+
+def test_a_visit_and_its_mirror_near_the_top_are_both_the_answer():
+    from dataclasses import replace
+
+    from knowledge.visit_questions import both_ways
+
+    to_moscow = _row(10, "Bouteflika", "Putin", 2001)
+    to_algiers = _row(11, "Putin", "Bouteflika", 2006)
+    tebboune = _row(12, "Tebboune", "Putin", 2023)
+    visits = [to_moscow, to_algiers, tebboune]
+    assert both_ways([11, 12, 10], visits) == (to_moscow, to_algiers)  # oldest first
+    assert both_ways([10, 11], visits) == (to_moscow, to_algiers)
+    assert both_ways([12, 10, 11], visits) == ()  # Tebboune's visit has no mirror
+    assert both_ways([11, 12], visits) == ()  # the mirror is not among the leaders
+    assert both_ways([99, 10, 11], visits) == ()  # the best fact is no visit
+    assert both_ways([], visits) == ()
+    same_way = replace(to_algiers, id=13, fact_id=13, year_from=2008, year_to=2008)
+    assert both_ways([11, 13], [to_algiers, same_way]) == ()  # a second visit, same way
