@@ -31,7 +31,7 @@ from .intent import (
     year_bounds,
     year_range,
 )
-from .language import FRENCH_QUESTION_WORDS, detect_language, mapped_to_english
+from .language import FRENCH_QUESTION_WORDS, detect_language, reading_language
 from .names import phonetic, skeleton, transliterate
 from .smalltalk import strip_small_talk
 from .terms import (
@@ -92,6 +92,7 @@ class Query:
     focus: str | None = None  # 'who is Russia's ambassador': the role asked for must be named
     counts: bool = False  # 'how many visits': answered by counting rows
     greeting: str | None = None  # 'hello' or 'thanks' when that is all the message says
+    reading: str | None = None  # whose word lists read it: 'ru' for Ukrainian (see language.py)
 
     @property
     def weight(self) -> float:
@@ -109,16 +110,17 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
         return Query(question, small_talk_lang or "en", "greeting", [], "", greeting=small_talk)
     question = core or question
     lang = detect_language(question, vocab.word_stem)
-    if lang == "en" or not mapped_to_english(lang):
+    reading = reading_language(lang, question)
+    if reading in (None, "en"):
         tokens = english_tokens(question)
         understood = 1.0
     else:
-        tokens, understood = to_english(question, lang, vocab)
+        tokens, understood = to_english(question, reading, vocab)
     intent, consumed = intent_of(tokens)
     role = role_of([t for t, _ in tokens])
     # Arabic puts the verb first ('visited Putin Algeria'): its English words are in
     # Arabic order, so who plays which part cannot be read from their order.
-    roles = visit_roles([t for t, _ in tokens]) if lang != "ar" else {}
+    roles = visit_roles([t for t, _ in tokens]) if reading != "ar" else {}
     terms: list[Term] = []
     seen: set[str] = set()
     for index, (token, caps) in enumerate(tokens):
@@ -147,6 +149,7 @@ def analyse(question: str, vocab: Vocabulary) -> Query:
     return Query(
         text=question,
         lang=lang,
+        reading=reading,
         intent=intent,
         terms=terms,
         english=" ".join(t for t, _ in tokens),

@@ -177,6 +177,12 @@ async def test_a_spanish_question_is_answered_in_spanish_not_french(bot: Harness
     assert "🔗 compartir</a>" in text
 
 
+async def test_a_ukrainian_question_is_answered_in_english_not_russian(bot: Harness):
+    text = (await bot.reply_to(message_update("Коли Путін відвідав Алжир?")))["text"]
+    assert text.startswith("Guest: President Vladimir Putin")
+    assert "статьи" not in text and "поделиться" not in text  # no Russian framing
+
+
 async def test_spanish_and_german_greetings_get_replies_in_their_language(bot: Harness):
     text = (await bot.reply_to(message_update("¡Hola!")))["text"]
     assert text.startswith("¡Hola! Pregúntame sobre los artículos que tengo")

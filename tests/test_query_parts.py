@@ -81,6 +81,10 @@ def tokens(text: str) -> list[tuple[str, bool]]:
         ("wen did tebboune vist russia", "en"),
         ("rosneft algeria", "en"),
         ("nokia ceo salary", "en"),
+        # Cyrillic and Arabic letters: the model's language when it is sure, else the script's
+        ("Хто посол Росії в Алжирі?", "uk"),
+        ("پوتین کی از الجزایر دیدن کرد؟", "fa"),
+        ("Кто?", "ru"),
         # another script: the language model's answer (these questions were read as English)
         ("普京什么时候访问阿尔及利亚？", "zh"),
         ("プーチンはいつアルジェリアを訪問しましたか", "ja"),
@@ -383,6 +387,14 @@ def test_a_question_in_another_script_is_read_as_it_is_whatever_its_language(voc
     query = analyse(question, vocab)
     assert query.lang == "zh"
     assert [t.word for t in query.terms] == ["普京什么时候访问阿尔及利亚"]
+
+
+def test_a_ukrainian_question_is_read_with_the_russian_word_lists(vocab):
+    ukrainian = analyse("Хто посол Росії в Алжирі?", vocab)
+    assert (ukrainian.lang, ukrainian.reading) == ("uk", "ru")
+    assert "ambassador" in ukrainian.english.split()  # 'посол', from the Russian list
+    assert analyse("Кто посол России в Алжире?", vocab).reading == "ru"
+    assert analyse("普京什么时候访问阿尔及利亚？", vocab).reading is None
 
 
 def test_latin_choice_keeps_the_latin_languages_and_their_probability():
