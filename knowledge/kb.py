@@ -223,15 +223,21 @@ class KnowledgeBase:
             return self._abstain(
                 question, query.lang, query.intent, confidence=confidence, alternatives=closest
             )
+        first = 0
         if not any(t.role for t in query.terms):
             leading = {c.id: c for _, c in _distinct(ranked.candidates)[:MIRROR_WINDOW]}
             pair = both_ways(list(leading), self._visits)
-            # the words cover both alike: only the vectors chose, and they cannot tell
-            if pair and len({_word_match(leading[v.fact_id]) for v in pair}) == 1:
+            fits = {v.fact_id: _word_match(leading[v.fact_id]) for v in pair}
+            if pair and len(set(fits.values())) == 1:
+                # the words fit both alike: only the vectors chose, and they cannot tell
                 return self._visits_answer(query, pair, confidence, ranked.route)
+            if pair:  # the words tell which way round, whatever the vectors preferred
+                best = leading[max(pair, key=lambda v: fits[v.fact_id]).fact_id]
+                first = ranked.candidates.index(best)
+        others = [(i, c) for i, c in enumerate(ranked.candidates) if i != first]
         alternatives = tuple(
             Alternative(c.id, c.row["text"], round(ranked.chance(i), 3))
-            for i, c in _distinct(ranked.candidates[1:], start=1)[:ALTERNATIVES]
+            for i, c in _distinct_pairs(others)[:ALTERNATIVES]
         )
         return Answer(
             question=question,
@@ -582,8 +588,15 @@ def _word_match(candidate: ranker.Candidate) -> tuple[float, float]:
 
 def _distinct(cands: list[ranker.Candidate], start: int = 0) -> list[tuple[int, ranker.Candidate]]:
     """(position, candidate) of the candidates whose text was not seen before."""
+    return _distinct_pairs(list(enumerate(cands, start)))
+
+
+def _distinct_pairs(
+    pairs: list[tuple[int, ranker.Candidate]],
+) -> list[tuple[int, ranker.Candidate]]:
+    """The (position, candidate) pairs whose candidate's text was not seen before."""
     seen, out = set(), []
-    for i, c in enumerate(cands, start):
+    for i, c in pairs:
         if c.row["text"] not in seen:
             seen.add(c.row["text"])
             out.append((i, c))
