@@ -220,7 +220,6 @@ class KnowledgeBase:
         if not ranked.candidates:
             closest = self._nearest_by_vector(question, ()) if not ranked.embedded else ()
             return self._abstain(question, query.lang, query.intent, alternatives=closest)
-        best = ranked.candidates[0]
         confidence = ranked.confidence
         if confidence < thresholds.of(ranked.route).abstain:
             # the closest facts, below the threshold: what the asker may have meant
@@ -234,17 +233,10 @@ class KnowledgeBase:
             return self._abstain(
                 question, query.lang, query.intent, confidence=confidence, alternatives=closest
             )
-        first = 0
-        if not any(t.role for t in query.terms):
-            leading = {c.id: c for _, c in _distinct(ranked.candidates)[:MIRROR_WINDOW]}
-            pair = both_ways(list(leading), self._visits)
-            fits = {v.fact_id: _word_match(leading[v.fact_id]) for v in pair}
-            if pair and len(set(fits.values())) == 1:
-                # the words fit both alike: only the vectors chose, and they cannot tell
-                return self._visits_answer(query, pair, confidence, ranked.route)
-            if pair:  # the words tell which way round, whatever the vectors preferred
-                best = leading[max(pair, key=lambda v: fits[v.fact_id]).fact_id]
-                first = ranked.candidates.index(best)
+        both, first = self._which_way(query, ranked)
+        if both:
+            return self._visits_answer(query, both, confidence, ranked.route)
+        best = ranked.candidates[first]
         others = [(i, c) for i, c in enumerate(ranked.candidates) if i != first]
         alternatives = tuple(
             Alternative(c.id, c.row["text"], round(ranked.chance(i), 3))
@@ -417,6 +409,23 @@ class KnowledgeBase:
             sources=(fact.source,),
             fact_ids=(fact.id,),
         )
+
+    def _which_way(self, query: Query, ranked: Ranked) -> tuple[tuple[Visit, ...], int]:
+        """For a question that gives no roles, whose best fact is a visit with its mirror near
+        the top: both visits when the words fit them alike (only the vectors chose, and they
+        cannot tell who went where), else the position of the one the words fit better.
+        Otherwise no visits and position 0, the best as ranked."""
+        if any(t.role for t in query.terms):
+            return (), 0
+        leading = {c.id: c for _, c in _distinct(ranked.candidates)[:MIRROR_WINDOW]}
+        pair = both_ways(list(leading), self._visits)
+        if not pair:
+            return (), 0
+        fits = {v.fact_id: _word_match(leading[v.fact_id]) for v in pair}
+        if len(set(fits.values())) == 1:
+            return pair, 0
+        chosen = leading[max(pair, key=lambda v: fits[v.fact_id]).fact_id]
+        return (), ranked.candidates.index(chosen)
 
     def _nearest_by_vector(
         self, question: str, found: tuple[Alternative, ...]
