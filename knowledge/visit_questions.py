@@ -51,7 +51,7 @@ def visit_reply(query: Query, visits: list[Visit]) -> VisitReply | None:
     cells = set().union(*(_stems(f"{v.guest} {v.host} {v.place} {v.direction}") for v in visits))
     # Names, and words the table itself uses ('President', 'Emperor'), must all match.
     names = [t for t in query.terms if t.known and not t.word.isdigit() and _named(t, cells)]
-    if query.reading == "ar" and not any(t.role for t in query.terms):
+    if (query.reading or query.lang) == "ar" and not any(t.role for t in query.terms):
         query = replace(query, terms=_roles_by_kind(query.terms, names, visits))
         names = [t for t in query.terms if t.known and not t.word.isdigit() and _named(t, cells)]
     others = [t for t in query.terms if t not in names and not _about_visits(t)]
