@@ -218,7 +218,7 @@ class KnowledgeBase:
             return from_table
         ranked = self.rank(query)
         if not ranked.candidates:
-            closest = self._nearest_by_vector(question, ()) if not ranked.embedded else ()
+            closest = self._nearest_by_vector(query, ()) if not ranked.embedded else ()
             return self._abstain(question, query.lang, query.intent, alternatives=closest)
         confidence = ranked.confidence
         if confidence < thresholds.of(ranked.route).abstain:
@@ -229,7 +229,7 @@ class KnowledgeBase:
                 if ranked.chance(i, before_gate=True) >= SUGGEST_FLOOR
             )
             if not ranked.embedded:
-                closest = self._nearest_by_vector(question, closest)
+                closest = self._nearest_by_vector(query, closest)
             return self._abstain(
                 question, query.lang, query.intent, confidence=confidence, alternatives=closest
             )
@@ -428,23 +428,23 @@ class KnowledgeBase:
         return (), ranked.candidates.index(chosen)
 
     def _nearest_by_vector(
-        self, question: str, found: tuple[Alternative, ...]
+        self, query: Query, found: tuple[Alternative, ...]
     ) -> tuple[Alternative, ...]:
         """`found` (the words' suggestions) interleaved with the facts nearest the question's
         vector, for a question answered by its words alone: when the words fail, the vector
         often still points at the fact (see SUGGEST_COSINE). A fact only the vector found has
         no chance to show (0.0). `found` alone if embedding fails."""
-        if not len(self.dense.fact_ids):
+        if not len(self.dense.fact_ids):  # no vectors: nothing to embed the question for
             return found
         try:
-            sims = self.dense.similarities(self._embed(question))
+            hits = self.dense.candidates(Probe(query, embed=self._embed), ALTERNATIVES)
         except EmbeddingError:
             return found
-        near = []
-        for row in np.argsort(-sims)[:ALTERNATIVES]:
-            fact = self.fact(int(self.dense.fact_ids[row])) if sims[row] >= SUGGEST_COSINE else None
-            if fact:
-                near.append(Alternative(fact.id, fact.text, 0.0))
+        near = [
+            Alternative(fact.id, fact.text, 0.0)
+            for hit in hits
+            if hit.score >= SUGGEST_COSINE and (fact := self.fact(hit.fact_id))
+        ]
         scored = {a.text: a for a in found}  # a fact both found keeps the words' chance
         merged: dict[str, Alternative] = {}
         for pair in itertools.zip_longest(near, found):

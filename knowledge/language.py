@@ -129,7 +129,11 @@ SCRIPT_READERS = {"cyrillic": "ru", "arabic": "ar"}
 def script_reader(text: str) -> str | None:
     """'ru' for a question in Cyrillic letters, 'ar' in Arabic ones; None otherwise."""
     letters = [script_of(ch) for ch in text if ch.isalpha()]
-    own = own_letters(text) or letters
+    return _reader_of(own_letters(text) or letters)
+
+
+def _reader_of(own: list[str]) -> str | None:
+    """The word lists for the script most of these letters are in (see `script_reader`)."""
     for script, reader in SCRIPT_READERS.items():
         if own and own.count(script) * 2 >= len(own):
             return reader
@@ -174,7 +178,7 @@ def detect_language(text: str, known: Container[str] = ()) -> str:
     if not letters:
         return "en"
     own = own_letters(text) or letters
-    reader = script_reader(text)
+    reader = _reader_of(own)
     if reader:  # Russian, Ukrainian, Bulgarian...; Arabic, Persian, Urdu...
         return other_script_language(text, unsure=reader)
     if own.count("other") * 2 >= len(own):  # Chinese, Japanese, Greek, Hindi...
